@@ -1,0 +1,8 @@
+"""setr_fundus: SETR-MLA retinal-vessel segmentation on a frozen fundus ViT.
+
+Importing the package registers every module into MMSegmentation's
+registries (``mmseg.registry``).
+"""
+from .version import __version__
+
+__all__ = ['__version__']
