@@ -13,7 +13,7 @@
 #   TORCH_SPEC   torch/torchvision pair to install when none works
 #                (default "torch==2.14.1 torchvision==0.29.1")
 #   MAX_JOBS     parallel compile jobs for mmcv (default: number of cores)
-set -euo pipefail
+set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -31,7 +31,7 @@ step() {
 
 pip_install() {
     # Installing already-satisfied requirements is a quick no-op in pip.
-    "${PIP[@]}" install --quiet "$@"
+    "${PIP[@]}" install --quiet -c requirements/constraints.txt "$@"
 }
 
 step "check python and pip"
@@ -81,16 +81,23 @@ EOF
 if mmcv_ops_work; then
     echo "mmcv ${MMCV_VERSION} ops load and run"
 else
-    export MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}"
-    # pip may reuse a wheel it built against another torch; if the ops then
-    # fail, rebuild without the cache.
-    pip_install --no-build-isolation "mmcv==${MMCV_VERSION}"
-    if ! mmcv_ops_work; then
-        echo "building mmcv ${MMCV_VERSION} from source (about 30 min on 2 cores)"
-        "${PIP[@]}" uninstall --yes --quiet mmcv || true
-        pip_install --no-build-isolation --no-cache-dir "mmcv==${MMCV_VERSION}"
+    # Build from the sdist against the installed torch (about 30 min on 2
+    # cores). Recent torch headers require C++20 while mmcv 2.1.0's setup.py
+    # asks for C++17: raise the standard in the unpacked source when the
+    # installed headers say so. Building from a local folder keeps pip from
+    # reusing a wheel it once built against another torch.
+    BUILD_DIR="${SETR_FUNDUS_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/setr_fundus}"
+    SRC="${BUILD_DIR}/mmcv-${MMCV_VERSION}"
+    rm -rf "${SRC}" && mkdir -p "${BUILD_DIR}"
+    "${PIP[@]}" download --quiet --no-deps --no-binary :all: "mmcv==${MMCV_VERSION}" -d "${BUILD_DIR}"
+    tar -xzf "${BUILD_DIR}/mmcv-${MMCV_VERSION}.tar.gz" -C "${BUILD_DIR}"
+    ATEN_H="$("$PY" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "include", "ATen", "ATen.h"))')"
+    if grep -q "C++20 or later" "${ATEN_H}"; then
+        sed -i 's/-std=c++17/-std=c++20/g' "${SRC}/setup.py"
     fi
-    mmcv_ops_work || { echo "mmcv.ops does not run after building" >&2; false; }
+    "${PIP[@]}" uninstall --yes --quiet mmcv mmcv-lite 2>/dev/null || true
+    MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" pip_install --no-build-isolation "${SRC}"
+    mmcv_ops_work || { echo "mmcv.ops does not load or run after building" >&2; false; }
 fi
 
 step "mmsegmentation and mmpretrain"

@@ -1,0 +1,24 @@
+# Runtime shared by every setr_fundus config.
+default_scope = 'mmseg'
+# FundusRunner: trusted checkpoint loading under torch >= 2.6, atomic
+# checkpoint saving, gloo DDP and plain BN on machines without CUDA.
+runner_type = 'FundusRunner'
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+# BN in the configs; converted to SyncBN for multi-GPU runs only.
+sync_bn = 'torch'
+vis_backends = [
+    dict(type='LocalVisBackend'),
+    dict(type='TensorboardVisBackend'),
+]
+visualizer = dict(
+    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# Tags with hierarchy: train/loss, train/lr, val/Dice, val/val_loss, ...
+log_processor = dict(by_epoch=True, log_with_hierarchy=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+tta_model = dict(type='FundusTTAModel')

@@ -1,0 +1,52 @@
+# SETR-MLA for binary vessel segmentation: VFMViT encoder taps four layers,
+# VesselMLAHead aggregates them and up-samples log2(patch_size) times.
+# Two output channels (softmax) with cross-entropy + Dice on the vessel
+# channel (DiceLoss's ignore_index=0 drops the background channel).
+norm_cfg = dict(type='BN', requires_grad=True)
+crop_size = (224, 224)
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    # VisionFM's colour-fundus statistics (RGB, 0-255)
+    mean=[108.05, 66.54, 32.74],
+    std=[75.18, 51.43, 34.85],
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
+model = dict(
+    type='FundusEncoderDecoder',
+    data_preprocessor=data_preprocessor,
+    backbone=dict(
+        type='VFMViT',
+        arch='b',
+        img_size=crop_size,
+        patch_size=16,
+        out_indices=(2, 5, 8, 11),
+        drop_path_rate=0.0,
+        frozen_stages=-1,
+        init_cfg=None),
+    decode_head=dict(
+        type='VesselMLAHead',
+        in_channels=(768, 768, 768, 768),
+        patch_size=16,
+        mla_channels=256,
+        num_classes=2,
+        dropout_ratio=0.0,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=[
+            dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+            dict(
+                type='DiceLoss',
+                use_sigmoid=False,
+                naive_dice=True,
+                ignore_index=0,
+                loss_weight=1.0),
+        ]),
+    train_cfg=dict(),
+    # full-resolution sliding windows of the training input size
+    test_cfg=dict(
+        mode='slide',
+        crop_size=crop_size,
+        stride=(160, 160),
+        slide_batch_size=8))

@@ -1,0 +1,20 @@
+# The seed's default Config: a smaller ViT (patch 8, width 384, 8 layers)
+# trained from scratch; nothing frozen, no checkpoint needed.
+_base_ = [
+    '_base_/models/setr_mla_vit.py', '_base_/datasets/drive.py',
+    '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'
+]
+custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
+
+model = dict(
+    backbone=dict(
+        arch=dict(
+            embed_dims=384,
+            num_layers=8,
+            num_heads=6,
+            feedforward_channels=1536),
+        patch_size=8,
+        out_indices=(1, 3, 5, 7),
+        drop_path_rate=0.1),
+    decode_head=dict(
+        in_channels=(384, 384, 384, 384), patch_size=8, mla_channels=128))

@@ -1,0 +1,14 @@
+# The seed's ConfigViTB16Frozen: ViT-B/16 at 224x224 initialised from the
+# fundus foundation model and frozen; only the MLA decoder and head train.
+# AdamW lr 1e-4, cosine annealing, batch 4 per GPU, 100 epochs, DRIVE.
+_base_ = [
+    '_base_/models/setr_mla_vit.py', '_base_/datasets/drive.py',
+    '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'
+]
+custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
+
+model = dict(
+    backbone=dict(
+        frozen_stages='all',
+        init_cfg=dict(
+            type='Pretrained', checkpoint='VFM_Fundus_weights.pth')))

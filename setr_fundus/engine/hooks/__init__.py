@@ -1,0 +1,3 @@
+from .fundus_checkpoint_hook import FundusCheckpointHook
+
+__all__ = ['FundusCheckpointHook']

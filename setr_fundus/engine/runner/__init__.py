@@ -1,0 +1,3 @@
+from .fundus_runner import FundusRunner
+
+__all__ = ['FundusRunner']

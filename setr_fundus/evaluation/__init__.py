@@ -1,0 +1,3 @@
+from .vessel_metric import VesselMetric
+
+__all__ = ['VesselMetric']

@@ -1,0 +1,3 @@
+from .vessel_mla_head import VesselMLAHead
+
+__all__ = ['VesselMLAHead']

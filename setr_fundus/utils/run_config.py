@@ -1,0 +1,102 @@
+"""Config adjustments behind the command-line flags of ``tools/``.
+
+The scripts in ``tools/`` only parse arguments and call these, so the logic
+is importable and tested.
+"""
+import logging
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+from mmseg.registry import RUNNERS
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str],
+                 config_path: str) -> None:
+    """Pick the work dir: CLI, then config, then ``work_dirs/<config>``."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+
+
+def enable_amp(cfg: Config) -> bool:
+    """Switch the optimizer wrapper to mixed precision when CUDA is there.
+
+    bf16 where the GPU supports it, otherwise fp16 with a dynamic loss scale.
+    Without CUDA this is a no-op with a warning.
+
+    Args:
+        cfg (Config): The config, changed in place.
+
+    Returns:
+        bool: Whether AMP was enabled.
+    """
+    if not torch.cuda.is_available():
+        print_log('--amp ignored: mixed precision needs CUDA; training in '
+                  'fp32 on the CPU.', logger='current', level=logging.WARNING)
+        return False
+    wrapper = cfg.optim_wrapper
+    if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+        print_log('AMP is already enabled in the config.', logger='current',
+                  level=logging.WARNING)
+        return True
+    if wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
+        raise ValueError('--amp needs optim_wrapper.type=OptimWrapper, got '
+                         f'{wrapper.type}')
+    wrapper.type = 'AmpOptimWrapper'
+    if torch.cuda.is_bf16_supported():
+        wrapper.dtype = 'bfloat16'
+    else:
+        wrapper.dtype = 'float16'
+        wrapper.loss_scale = 'dynamic'
+    return True
+
+
+def set_resume(cfg: Config, resume: Optional[str]) -> None:
+    """Apply ``--resume [CKPT]``.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        resume (str, optional): ``None`` (no resume), ``'auto'`` (the latest
+            checkpoint in the work dir, through ``last_checkpoint``) or a
+            checkpoint path.
+    """
+    if resume is None:
+        return
+    cfg.resume = True
+    if resume != 'auto':
+        if not osp.isfile(resume):
+            raise FileNotFoundError(
+                f'--resume: checkpoint not found: {resume}')
+        cfg.load_from = resume
+
+
+def enable_tta(cfg: Config) -> None:
+    """Test with ``tta_pipeline`` and ``tta_model`` wrapping the model."""
+    for key in ('tta_pipeline', 'tta_model'):
+        if key not in cfg:
+            raise KeyError(f'--tta needs `{key}` in the config')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
+def enable_visualization(cfg: Config, show_dir: str) -> None:
+    """Draw predictions of the test set into ``show_dir``."""
+    hook = cfg.default_hooks.get('visualization')
+    if hook is None:
+        raise KeyError('--show-dir needs default_hooks.visualization')
+    hook['draw'] = True
+    cfg.visualizer['save_dir'] = show_dir
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build ``cfg.runner_type`` from mmseg's registry, else mmengine's."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

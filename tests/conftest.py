@@ -1,0 +1,2 @@
+"""Importing the package registers its modules into mmseg's registries."""
+import setr_fundus  # noqa: F401

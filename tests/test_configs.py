@@ -1,0 +1,56 @@
+"""Every non-_base_ config parses and builds its model (mmseg's
+test_config.py)."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+
+import setr_fundus  # noqa: F401
+
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', 'configs')
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
+    if '_base_' not in p)
+
+
+def test_configs_found():
+    names = {osp.basename(p) for p in CONFIGS}
+    assert {
+        'setr_mla_vitb16_frozen_fundus.py', 'setr_mla_default_fundus.py',
+        'quickstart_synthetic.py'
+    } <= names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmseg'
+    assert cfg.custom_imports == dict(
+        imports=['setr_fundus'], allow_failed_imports=False)
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.type == 'FundusVesselDataset'
+    init_default_scope('mmseg')
+    model_cfg = cfg.model.deepcopy()
+    model_cfg.backbone.init_cfg = None  # no foundation-model file here
+    model = MODELS.build(model_cfg)
+    assert model.decode_head.num_classes == 2
+    assert cfg.model.test_cfg.mode == 'slide'
+    assert tuple(cfg.model.test_cfg.crop_size) == tuple(
+        cfg.model.data_preprocessor.size)
+
+
+def test_frozen_config_contract():
+    cfg = Config.fromfile(
+        osp.join(CONFIG_DIR, 'setr_mla_vitb16_frozen_fundus.py'))
+    assert cfg.model.backbone.init_cfg == dict(
+        type='Pretrained', checkpoint='VFM_Fundus_weights.pth')
+    assert cfg.train_dataloader.batch_size == 4
+    assert cfg.train_cfg.max_epochs == 100
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    assert cfg.optim_wrapper.optimizer.lr == 1e-4
+    assert cfg.param_scheduler[0].type == 'CosineAnnealingLR'
+    assert cfg.train_dataloader.dataset.data_root == 'data/DRIVE'
+    assert tuple(cfg.crop_size) == (224, 224)

@@ -1,0 +1,75 @@
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmseg.models.decode_heads import SETRMLAHead
+from mmseg.registry import MODELS
+
+from setr_fundus.models.decode_heads import VesselMLAHead
+
+BN = dict(type='BN', requires_grad=True)
+
+
+def _head(**kwargs) -> VesselMLAHead:
+    cfg = dict(in_channels=(8, 8, 8, 8), mla_channels=16, num_classes=2,
+               norm_cfg=BN)
+    cfg.update(kwargs)
+    return VesselMLAHead(**cfg)
+
+
+@pytest.mark.parametrize('patch_size,steps', [(16, 4), (8, 3), (2, 1)])
+@pytest.mark.parametrize('grid', [(2, 2), (3, 5)])
+def test_output_at_input_resolution(patch_size, steps, grid):
+    head = _head(patch_size=patch_size)
+    assert len(head.up_convs) == steps
+    inputs = [torch.randn(2, 8, *grid) for _ in range(4)]
+    out = head(inputs)
+    assert out.shape == (2, 2, grid[0] * patch_size, grid[1] * patch_size)
+
+
+def test_channels_shrink_with_resolution():
+    head = _head(patch_size=16, mla_channels=64)
+    widths = [conv.conv.out_channels for conv in head.up_convs]
+    assert widths == [32, 16, 8, 8]
+    assert head.channels == 8 and head.conv_seg.in_channels == 8
+    assert all(isinstance(conv.bn, torch.nn.BatchNorm2d)
+               for conv in head.up_convs)
+
+
+def test_explicit_up_channels_and_single_output_channel():
+    head = _head(patch_size=4, up_channels=(12, 6), out_channels=1,
+                 threshold=0.5)
+    out = head([torch.randn(1, 8, 2, 2) for _ in range(4)])
+    assert out.shape == (1, 1, 8, 8)
+
+
+def test_top_down_aggregation_reaches_every_level():
+    """The shallowest level's output depends on the deepest input."""
+    head = _head(patch_size=2).eval()
+    inputs = [torch.randn(1, 8, 2, 2) for _ in range(4)]
+    base = head.aggregate(inputs)
+    inputs[3] = inputs[3] + 1.0
+    assert not torch.allclose(base, head.aggregate(inputs))
+
+
+def test_gradients_reach_all_parameters():
+    head = _head(patch_size=4)
+    out = head([torch.randn(2, 8, 2, 2) for _ in range(4)])
+    out.sum().backward()
+    assert all(p.grad is not None for p in head.parameters())
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(patch_size=12), 'power of two'),
+    (dict(patch_size=1), 'power of two'),
+    (dict(patch_size=8, up_channels=(8, 8)), 'one entry per x2 step'),
+    (dict(channels=32), 'do not set channels'),
+])
+def test_invalid_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _head(**kwargs)
+
+
+def test_registered_beside_mmseg_head():
+    init_default_scope('mmseg')
+    assert MODELS.get('VesselMLAHead') is VesselMLAHead
+    assert MODELS.get('SETRMLAHead') is SETRMLAHead
