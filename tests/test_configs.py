@@ -54,3 +54,20 @@ def test_frozen_config_contract():
     assert cfg.param_scheduler[0].type == 'CosineAnnealingLR'
     assert cfg.train_dataloader.dataset.data_root == 'data/DRIVE'
     assert tuple(cfg.crop_size) == (224, 224)
+
+
+@pytest.mark.parametrize('name,frozen', [
+    ('setr_mla_vitb16_frozen_fundus.py', True),
+    ('setr_mla_default_fundus.py', False),
+])
+def test_encoder_frozen_only_in_frozen_config(name, frozen):
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    init_default_scope('mmseg')
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    model.train()
+    grads = {p.requires_grad for p in model.backbone.parameters()}
+    assert grads == {not frozen}
+    children = [m.training for m in model.backbone.children()]
+    assert set(children) == {not frozen}  # frozen parts stay in eval mode
+    assert all(p.requires_grad for p in model.decode_head.parameters())

@@ -6,8 +6,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-from setr_fundus.utils import (build_runner, enable_tta,
-                               enable_visualization, set_work_dir)
+from setr_fundus.utils import (build_runner, enable_tta, enable_visualization,
+                               set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,11 +1,14 @@
 """Retinal-vessel metrics inside the field of view."""
 import logging
+import os.path as osp
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from mmcv import imwrite
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
+from mmengine.utils import mkdir_or_exist
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 from torch import Tensor
@@ -30,9 +33,10 @@ class VesselMetric(BaseMetric):
     background/vessel histogram of the vessel probability and its Dice), so
     memory does not depend on image size, and results gather across ranks
     in distributed evaluation. The vessel probability is
-    ``sigmoid(seg_logits)`` for one channel and ``softmax(seg_logits)[1]``
-    for two; it is binned in equal steps of its log-odds, which keeps
-    confident pixels apart instead of piling them into the end bins.
+    ``softmax(seg_logits)[1]`` for two channels and ``seg_logits`` itself
+    for one (mmseg stores sigmoid probabilities for one-channel heads); it
+    is binned in equal steps of its log-odds, which keeps confident pixels
+    apart instead of piling them into the end bins.
 
     Reported in percent, rounded to 2 decimals:
 
@@ -60,6 +64,10 @@ class VesselMetric(BaseMetric):
             the end bins. Defaults to 16.0.
         ignore_index (int): Label value left out of evaluation.
             Defaults to 255.
+        output_dir (str, optional): If given, each predicted vessel mask is
+            also saved there as ``<image name>.png`` (0/255, original
+            resolution); ``tools/test.py --out DIR`` sets it.
+            Defaults to None.
         collect_device (str): Device for gathering results across ranks,
             ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix added to the metric names.
@@ -74,6 +82,7 @@ class VesselMetric(BaseMetric):
                  num_bins: int = 1000,
                  logit_range: float = 16.0,
                  ignore_index: int = 255,
+                 output_dir: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
@@ -95,6 +104,9 @@ class VesselMetric(BaseMetric):
         self.num_bins = num_bins
         self.logit_range = float(logit_range)
         self.ignore_index = ignore_index
+        self.output_dir = output_dir
+        if output_dir is not None:
+            mkdir_or_exist(output_dir)
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Add one fixed-size result per data sample to ``self.results``.
@@ -109,6 +121,16 @@ class VesselMetric(BaseMetric):
         """
         for data_sample in data_samples:
             self.results.append(self._process_one(data_sample))
+            if self.output_dir is not None:
+                self._write_prediction(data_sample)
+
+    def _write_prediction(self, data_sample: dict) -> None:
+        """Save the vessel mask as ``<image name>.png`` (0/255)."""
+        name = osp.basename(data_sample.get('img_path', 'prediction'))
+        stem = name.split('.')[0] or name
+        mask = self._field(data_sample, 'pred_sem_seg').squeeze(0)
+        imwrite((mask.cpu().numpy() > 0).astype(np.uint8) * 255,
+                osp.join(self.output_dir, f'{stem}.png'))
 
     def _process_one(self, data_sample: dict) -> dict:
         """Counts, histogram and Dice of one data sample."""

@@ -16,10 +16,12 @@ def vessel_logit(seg_logits: Tensor) -> Tensor:
     """Log-odds of the vessel probability from a ``(C, ...)`` logit map.
 
     Args:
-        seg_logits (Tensor): Logits with the class axis first. ``C == 1``:
-            one vessel logit, probability ``sigmoid(x)``. ``C == 2``:
-            background and vessel logits, probability ``softmax(x)[1]``,
-            whose log-odds are ``x[1] - x[0]``.
+        seg_logits (Tensor): A segmentor's ``seg_logits`` with the class
+            axis first. ``C == 2``: background and vessel logits,
+            probability ``softmax(x)[1]``, whose log-odds are
+            ``x[1] - x[0]``. ``C == 1``: mmseg's ``postprocess_result``
+            already applied the sigmoid, so this is the vessel probability
+            itself.
 
     Returns:
         Tensor: float32 log-odds ``log(p / (1 - p))`` with the class axis
@@ -28,7 +30,8 @@ def vessel_logit(seg_logits: Tensor) -> Tensor:
     """
     seg_logits = seg_logits.float()
     if seg_logits.shape[0] == 1:
-        return seg_logits[0]
+        prob = seg_logits[0].double().clamp(1e-12, 1 - 1e-12)
+        return (prob.log() - (-prob).log1p()).float()
     if seg_logits.shape[0] == 2:
         return seg_logits[1] - seg_logits[0]
     raise ValueError('seg_logits must have 1 (sigmoid) or 2 (softmax) '

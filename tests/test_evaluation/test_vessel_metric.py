@@ -24,9 +24,12 @@ def _sample(pred: torch.Tensor,
             label: torch.Tensor,
             logits: Optional[torch.Tensor] = None,
             fov: Optional[torch.Tensor] = None) -> dict:
-    """A data sample as ``VesselMetric.process`` receives it."""
+    """A data sample as ``VesselMetric.process`` receives it; one-channel
+    logits are stored as probabilities, as mmseg's segmentors do."""
     if logits is None:
         logits = (pred.float() * 4 - 2)[None]
+    if logits.shape[0] == 1:
+        logits = logits.sigmoid()
     sample = dict(
         pred_sem_seg=dict(data=pred[None]),
         seg_logits=dict(data=logits),
@@ -97,11 +100,13 @@ def test_ignore_index_excluded():
 def test_sigmoid_and_softmax_paths_agree():
     gen = torch.Generator().manual_seed(0)
     one = _random_sample(gen, 16, 12, 0.2, 2.0)
-    logit = one['seg_logits']['data']
+    logit = torch.logit(one['seg_logits']['data'].double()).float()
     two = dict(one)
     offset = torch.randn(1, 16, 12, generator=gen) * 3
     two['seg_logits'] = dict(data=torch.cat([offset, offset + logit]))
-    assert _evaluate([two]) == _evaluate([one])
+    result_one, result_two = _evaluate([one]), _evaluate([two])
+    for key in KEYS:
+        assert result_two[key] == pytest.approx(result_one[key], abs=0.02)
     three = dict(one, seg_logits=dict(data=torch.zeros(3, 16, 12)))
     with pytest.raises(ValueError, match='1 .sigmoid. or 2 .softmax.'):
         _evaluate([three])
@@ -122,7 +127,7 @@ def test_auc_matches_sklearn(vessel_fraction, separation, seed):
     labels = np.concatenate(
         [s['gt_sem_seg']['data'].flatten().numpy() for s in samples])
     probs = np.concatenate([
-        torch.sigmoid(s['seg_logits']['data']).flatten().numpy()
+        s['seg_logits']['data'].flatten().numpy()
         for s in samples
     ])
     expected = metrics.roc_auc_score(labels, probs)
@@ -138,7 +143,8 @@ def test_auc_of_confident_logits():
     logits = torch.where(label == 1,
                          torch.randn(300, 400, generator=gen) * 6 + 4,
                          torch.randn(300, 400, generator=gen) * 4 - 10)
-    result = _evaluate([_sample((logits > 0).long(), label, logits[None])])
+    two_channel = torch.stack([torch.zeros_like(logits), logits])
+    result = _evaluate([_sample((logits > 0).long(), label, two_channel)])
     expected = metrics.roc_auc_score(label.flatten().numpy(),
                                      logits.flatten().double().numpy())
     assert result['AUC'] / 100 == pytest.approx(expected, abs=1e-3)
@@ -244,3 +250,15 @@ def test_evaluator_two_batches():
     expected = _evaluate(samples)
     assert [result[f'val/{key}']
             for key in KEYS] == [expected[key] for key in KEYS]
+
+
+def test_output_dir_saves_binary_masks(tmp_path):
+    import cv2
+    sample = _sample(PRED_4X4, GT_4X4)
+    sample['img_path'] = '/data/DRIVE/test/images/01_test.tif'
+    metric = VesselMetric(output_dir=str(tmp_path / 'preds'))
+    metric.process({}, [sample])
+    mask = cv2.imread(str(tmp_path / 'preds' / '01_test.png'),
+                      cv2.IMREAD_UNCHANGED)
+    assert mask.shape == (4, 4) and set(np.unique(mask)) == {0, 255}
+    assert np.array_equal(mask > 0, PRED_4X4.numpy() > 0)

@@ -27,7 +27,13 @@ train_pipeline = [
     # crops from the full-resolution image: squashing the whole image to
     # 224 would erase the thin vessels
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='PhotoMetricDistortion'),
+    # mild colour changes: mmseg's default hue shift turns fundi yellow
+    dict(
+        type='PhotoMetricDistortion',
+        brightness_delta=24,
+        contrast_range=(0.75, 1.25),
+        saturation_range=(0.75, 1.25),
+        hue_delta=4),
     dict(type='PackFundusInputs'),
 ]
 # validation / test: the full image at its original resolution, segmented by
@@ -38,7 +44,8 @@ test_pipeline = [
 ]
 # --tta: the image and its flips, probabilities averaged by FundusTTAModel
 tta_pipeline = [
-    dict(type='LoadFundusSample'),
+    # label and FOV mask stay out of the flips
+    dict(type='LoadFundusSample', keep_gt_original=True),
     dict(
         type='TestTimeAug',
         transforms=[

@@ -3,7 +3,6 @@
 # Two output channels (softmax) with cross-entropy + Dice on the vessel
 # channel (DiceLoss's ignore_index=0 drops the background channel).
 norm_cfg = dict(type='BN', requires_grad=True)
-crop_size = (224, 224)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     # VisionFM's colour-fundus statistics (RGB, 0-255)
@@ -12,19 +11,23 @@ data_preprocessor = dict(
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255,
-    size=crop_size)
+    size=(224, 224))
 model = dict(
     type='FundusEncoderDecoder',
     data_preprocessor=data_preprocessor,
     backbone=dict(
         type='VFMViT',
-        arch='b',
-        img_size=crop_size,
+        # ViT-B/16: width 768, 12 layers, 12 heads, MLP 3072
+        arch=dict(
+            embed_dims=768,
+            num_layers=12,
+            num_heads=12,
+            feedforward_channels=3072),
+        img_size=(224, 224),
         patch_size=16,
         out_indices=(2, 5, 8, 11),
         drop_path_rate=0.0,
-        frozen_stages=-1,
-        init_cfg=None),
+        frozen_stages=-1),
     decode_head=dict(
         type='VesselMLAHead',
         in_channels=(768, 768, 768, 768),
@@ -47,6 +50,6 @@ model = dict(
     # full-resolution sliding windows of the training input size
     test_cfg=dict(
         mode='slide',
-        crop_size=crop_size,
+        crop_size=(224, 224),
         stride=(160, 160),
         slide_batch_size=8))

@@ -31,4 +31,4 @@ default_hooks = dict(
         save_best='Dice',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    visualization=dict(type='FundusVisualizationHook'))

@@ -55,8 +55,9 @@ class FundusCheckpointHook(CheckpointHook):
         saved = load_trusted_checkpoint(best_path)['meta'].get('best_score')
         key = self.key_indicators[0]
         current = runner.message_hub.get_info('best_score')
-        if key in self.is_better_than and saved is not None and (current is None or self.is_better_than[key](
-                saved, current)):
+        if saved is None or key not in self.is_better_than:
+            return
+        if current is None or self.is_better_than[key](saved, current):
             runner.message_hub.update_info('best_score', saved)
 
     def _save_weights(self, runner, filename: str, **meta) -> None:
@@ -86,7 +87,8 @@ class FundusCheckpointHook(CheckpointHook):
         if score is None or not self.is_better_than[key](score, best):
             return
         runner.message_hub.update_info('best_score', score)
-        self._save_weights(runner, self.best_filename, best_score=score)
+        self._save_weights(
+            runner, self.best_filename, best_score=score)
         self.best_ckpt_path = self.file_backend.join_path(
             self.out_dir, self.best_filename)
         runner.message_hub.update_info('best_ckpt', self.best_ckpt_path)

@@ -96,9 +96,10 @@ class FundusRunner(Runner):
         if remote or '://' in out_dir:
             return super().save_checkpoint(out_dir, filename, *args, **kwargs)
         tmp_name = f'.{filename}.{os.getpid()}.tmp'
+        tmp_path = osp.join(out_dir, tmp_name)
         try:
             super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
-            os.replace(osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+            os.replace(tmp_path, osp.join(out_dir, filename))
         finally:
-            if osp.exists(osp.join(out_dir, tmp_name)):
-                os.remove(osp.join(out_dir, tmp_name))
+            if osp.exists(tmp_path):
+                os.remove(tmp_path)

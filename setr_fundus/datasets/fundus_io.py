@@ -1,0 +1,193 @@
+"""Decoding fundus images, vessel labels and FOV masks.
+
+Everything is read with PIL, which handles the formats the public sets ship
+(.gif, .ppm, .tif, .jpg, .png) and, through ``gzip``, their ``.gz``
+versions (STARE). Images come back as uint8 HxWx3 in **BGR** order (the
+mmseg convention; the data preprocessor converts with ``bgr_to_rgb=True``);
+labels and FOV masks as uint8 HxW in {0, 1}.
+
+Binarising labels: a label is first reduced to one grey value per pixel
+(the maximum over colour channels after palette expansion, or the raw value
+of 16-bit/float images). A pixel is vessel where that value is above half of
+the label's maximum, which is mmseg's ``value >= 128`` rule for 0/255 labels
+and also reads 0/1 labels, palette GIFs and coloured labels. A label counts
+as binary when at most ``NON_BINARY_TOLERANCE`` (2 %) of its pixels lie in
+the middle half of its value range, which tolerates JPEG ringing and
+anti-aliased edges but rejects grey-level images and multi-class maps.
+"""
+import gzip
+import io
+import os.path as osp
+from typing import Optional, Tuple
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+NON_BINARY_TOLERANCE = 0.02
+FOV_THRESHOLD = 0.15  # of the bright end of the red channel
+_HIGH_DEPTH_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
+_DECODE_ERRORS = (UnidentifiedImageError, OSError, EOFError, SyntaxError,
+                  ValueError)
+
+
+def _open(path: str, kind: str) -> Image.Image:
+    """Open and fully decode ``path`` with PIL (``.gz`` transparently)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{kind} file not found: {path}')
+    try:
+        if path.lower().endswith('.gz'):
+            with gzip.open(path, 'rb') as f:
+                pil = Image.open(io.BytesIO(f.read()))
+        else:
+            pil = Image.open(path)
+        pil.load()
+    except _DECODE_ERRORS as err:
+        raise ValueError(f'cannot decode {kind} file {path}: {err}') from err
+    return pil
+
+
+def _grey(pil: Image.Image) -> np.ndarray:
+    """One value per pixel: raw for 16-bit/float, else max over RGB."""
+    if pil.mode in _HIGH_DEPTH_MODES:
+        return np.asarray(pil).astype(np.float32)
+    if pil.mode != 'L':
+        return np.asarray(pil.convert('RGB')).max(axis=2)
+    return np.asarray(pil)
+
+
+def _binarise(grey: np.ndarray, path: str, kind: str) -> np.ndarray:
+    """Threshold at half the maximum; reject non-binary maps."""
+    top = float(grey.max())
+    low, high = 0.25 * top, 0.75 * top
+    middle = np.count_nonzero((grey > low) & (grey < high))
+    if middle > NON_BINARY_TOLERANCE * grey.size:
+        values = np.unique(grey)
+        shown = ', '.join(f'{v:g}' for v in values[:8])
+        more = ', ...' if values.size > 8 else ''
+        raise ValueError(
+            f'{kind} {path} is not binary: {middle / grey.size:.1%} of its '
+            f'pixels lie between {low:g} and {high:g} (at most '
+            f'{NON_BINARY_TOLERANCE:.0%} allowed); values {shown}{more}')
+    return (grey > 0.5 * top).astype(np.uint8)
+
+
+def read_image(path: str) -> np.ndarray:
+    """Read a fundus photograph.
+
+    Args:
+        path (str): Image file (.gif/.ppm/.tif/.jpg/.png/..., optionally
+            ``.gz``-compressed).
+
+    Returns:
+        np.ndarray: uint8 HxWx3 image in BGR order. Grey images are
+        replicated to three channels; 16-bit images are scaled to 8 bits.
+    """
+    pil = _open(path, 'image')
+    if pil.mode in _HIGH_DEPTH_MODES:
+        arr = np.asarray(pil).astype(np.float32)
+        if arr.max() > 255:
+            arr *= 255.0 / 65535.0
+        grey = np.clip(arr, 0, 255).astype(np.uint8)
+        rgb = np.repeat(grey[..., None], 3, axis=2)
+    else:
+        rgb = np.asarray(pil.convert('RGB'))
+    return np.ascontiguousarray(rgb[..., ::-1])
+
+
+def read_label(path: str) -> np.ndarray:
+    """Read a vessel label and binarise it (see the module docstring).
+
+    Args:
+        path (str): Label file in any format :func:`read_image` reads.
+
+    Returns:
+        np.ndarray: uint8 HxW, 1 for vessel and 0 for background.
+
+    Raises:
+        ValueError: If the file cannot be decoded or is not binary.
+    """
+    return _binarise(_grey(_open(path, 'label')), path, 'label')
+
+
+def read_fov(path: str) -> np.ndarray:
+    """Read a field-of-view mask and binarise it like a label.
+
+    Args:
+        path (str): FOV mask file (e.g. DRIVE's ``*_mask.gif``).
+
+    Returns:
+        np.ndarray: uint8 HxW, 1 inside the FOV.
+    """
+    return _binarise(_grey(_open(path, 'FOV mask')), path, 'FOV mask')
+
+
+def derive_fov(img: np.ndarray) -> np.ndarray:
+    """Estimate the FOV of a fundus photograph by thresholding.
+
+    The red channel is median-filtered and thresholded at
+    ``FOV_THRESHOLD`` times its 99th percentile; the largest bright region,
+    with its holes filled, is the FOV. Used where a set ships no masks
+    (CHASE_DB1, STARE, folders without ``masks/``).
+
+    Args:
+        img (np.ndarray): uint8 HxWx3 BGR image.
+
+    Returns:
+        np.ndarray: uint8 HxW, 1 inside the FOV.
+    """
+    red = cv2.medianBlur(np.ascontiguousarray(img[..., 2]), 5)
+    level = FOV_THRESHOLD * float(np.percentile(red, 99))
+    bright = (red > level).astype(np.uint8)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)
+    fov = np.zeros_like(bright)
+    if contours:
+        largest = max(contours, key=cv2.contourArea)
+        cv2.drawContours(fov, [largest], -1, 1, thickness=cv2.FILLED)
+    return fov
+
+
+def read_sample(
+    img_path: str,
+    seg_map_path: Optional[str],
+    fov_path: Optional[str] = None
+) -> Tuple[np.ndarray, Optional[np.ndarray], np.ndarray]:
+    """Decode one sample and check that its parts have the same size.
+
+    Args:
+        img_path (str): Image file.
+        seg_map_path (str, optional): Vessel label file; None for unlabeled
+            images.
+        fov_path (str, optional): FOV mask file; None derives the FOV from
+            the image with :func:`derive_fov`.
+
+    Returns:
+        tuple: ``(img, label, fov)`` as returned by :func:`read_image`,
+        :func:`read_label` (None without ``seg_map_path``) and
+        :func:`read_fov` / :func:`derive_fov`.
+
+    Raises:
+        ValueError: If a file cannot be decoded, a label or mask is not
+            binary, or sizes differ (naming both files and shapes).
+    """
+    img = read_image(img_path)
+    label = None
+    if seg_map_path is not None:
+        label = read_label(seg_map_path)
+        _check_size(img, img_path, label, seg_map_path, 'label')
+    if fov_path is None:
+        fov = derive_fov(img)
+    else:
+        fov = read_fov(fov_path)
+        _check_size(img, img_path, fov, fov_path, 'FOV mask')
+    return img, label, fov
+
+
+def _check_size(img: np.ndarray, img_path: str, other: np.ndarray,
+                other_path: str, kind: str) -> None:
+    """Raise if ``other`` (label or mask) is not the image's size."""
+    if other.shape[:2] != img.shape[:2]:
+        raise ValueError(
+            f'{kind} {other_path} has size {other.shape[:2]} (HxW) but image '
+            f'{img_path} has size {img.shape[:2]}')

@@ -1,0 +1,238 @@
+import os
+import os.path as osp
+import shutil
+
+import numpy as np
+import pytest
+from fundus_fixtures import SIZE, palette_gif, sample, save, write_folder
+
+from setr_fundus.datasets import FundusVesselDataset, fundus_io
+
+LOAD = [dict(type='LoadFundusSample')]
+
+
+def check_binary_sample(info: dict) -> None:
+    assert info['img'].dtype == np.uint8 and info['img'].shape == SIZE + (3, )
+    assert set(np.unique(info['gt_seg_map'])) == {0, 1}
+    assert set(np.unique(info['gt_fov_mask'])) == {0, 1}
+    assert info['gt_fov_mask'].mean() > 0.4
+    assert info['reduce_zero_label'] is False and info['seg_fields'] == []
+
+
+def test_synthetic_tool_folder_is_detected_as_drive(drive_root):
+    train = FundusVesselDataset(data_root=drive_root, split='train')
+    test = FundusVesselDataset(data_root=drive_root, split='test')
+    val = FundusVesselDataset(data_root=drive_root, split='val')
+    assert train.resolved_layout == test.resolved_layout == 'drive'
+    assert (len(train), len(test), len(val)) == (3, 2, 2)
+    assert train.data_root == drive_root
+    info = train.get_data_info(0)
+    check_binary_sample(info)
+    assert info['img_path'].endswith(osp.join('images', '03_training.tif'))
+    assert info['fov_path'].endswith('03_training_mask.gif')
+    assert [val.get_data_info(i)['img_path'] for i in range(2)
+            ] == [test.get_data_info(i)['img_path'] for i in range(2)]
+    # the written folder holds exactly the in-memory synthetic images
+    memory = FundusVesselDataset(
+        layout='synthetic',
+        synthetic=dict(num_train=3, num_test=2, size=SIZE, seed=7))
+    for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
+        np.testing.assert_array_equal(
+            memory.get_data_info(1)[key],
+            train.get_data_info(1)[key])
+
+
+def test_chase_db1_split_20_8_and_annotators(chase_root):
+    train = FundusVesselDataset(data_root=chase_root, split='train')
+    test = FundusVesselDataset(data_root=chase_root, split='test')
+    assert train.resolved_layout == 'chase_db1'
+    assert (len(train), len(test)) == (20, 8)
+    assert train.get_data_info(19)['img_path'].endswith('Image_10R.jpg')
+    first_test = test.get_data_info(0)
+    assert first_test['img_path'].endswith('Image_11L.jpg')
+    assert first_test['seg_map_path'].endswith('Image_11L_1stHO.png')
+    assert first_test['fov_path'] is None
+    check_binary_sample(first_test)
+    second = FundusVesselDataset(
+        data_root=chase_root, split='test', annotator=2).get_data_info(0)
+    assert second['seg_map_path'].endswith('Image_11L_2ndHO.png')
+    np.testing.assert_array_equal(second['gt_seg_map'],
+                                  first_test['gt_seg_map'])
+
+
+def test_stare_split_10_10_in_subfolders_with_gz(stare_root):
+    train = FundusVesselDataset(data_root=stare_root, split='train')
+    test = FundusVesselDataset(data_root=stare_root, split='test', annotator=2)
+    assert train.resolved_layout == 'stare'
+    assert (len(train), len(test)) == (10, 10)
+    names = [
+        osp.basename(train.get_data_info(i)['img_path']) for i in range(10)
+    ]
+    assert names[:2] == ['im0001.ppm', 'im0002.ppm.gz']
+    assert names[-1] == 'im0139.ppm.gz'
+    info = test.get_data_info(0)
+    assert osp.basename(info['img_path']).startswith('im0162')
+    assert info['seg_map_path'].endswith('im0162.vk.ppm.gz')
+    check_binary_sample(info)
+
+
+def test_hrf_five_per_category_train(hrf_root):
+    train = FundusVesselDataset(data_root=hrf_root, split='train')
+    test = FundusVesselDataset(data_root=hrf_root, split='val')
+    assert train.resolved_layout == 'hrf'
+    assert (len(train), len(test)) == (15, 30)
+    stems = [
+        osp.basename(train.get_data_info(i)['img_path']) for i in range(15)
+    ]
+    assert stems[:5] == [f'0{i}_dr.JPG' for i in range(1, 6)]
+    assert stems[5] == '01_g.jpg' and stems[-1] == '05_h.jpg'
+    info = test.get_data_info(0)
+    assert info['fov_path'].endswith('06_dr_mask.tif')
+    check_binary_sample(info)
+    with pytest.raises(ValueError, match="'hrf' has 1 annotator"):
+        FundusVesselDataset(data_root=hrf_root, annotator=2)
+
+
+def test_folder_layout_with_and_without_split_dirs(tmp_path):
+    flat = write_folder(str(tmp_path / 'flat'), 3, 400, palette_gif)
+    ds = FundusVesselDataset(data_root=flat, split='test')
+    assert ds.resolved_layout == 'folder' and len(ds) == 3
+    info = ds.get_data_info(2)
+    assert info['seg_map_path'].endswith('case2.gif')
+    assert info['fov_path'].endswith('case2_mask.png')
+    check_binary_sample(info)
+    np.testing.assert_array_equal(info['gt_seg_map'], sample(402)[1])
+
+    def label01(stem, vessel):
+        return save(stem + '.png', vessel)
+
+    split_root = tmp_path / 'split'
+    write_folder(str(split_root / 'train'), 2, 500, label01)
+    write_folder(str(split_root / 'test'), 1, 600, label01)
+    shutil.rmtree(split_root / 'test' / 'masks')
+    assert len(FundusVesselDataset(data_root=str(split_root))) == 2
+    val = FundusVesselDataset(data_root=str(split_root), split='val')
+    assert len(val) == 1 and val.get_data_info(0)['fov_path'] is None
+    check_binary_sample(val.get_data_info(0))
+
+
+def test_synthetic_layout_in_memory():
+    ds = FundusVesselDataset(
+        layout='synthetic',
+        split='val',
+        cache=False,
+        synthetic=dict(num_train=1, num_test=2, size=(64, 72)))
+    assert len(ds) == 2 and ds.resolved_layout == 'synthetic'
+    info = ds.get_data_info(1)
+    assert info['img'].shape == (64, 72, 3) and info['fov_path'] is None
+    assert info['gt_seg_map'].sum() > 0
+    with pytest.raises(ValueError, match='unknown synthetic setting'):
+        FundusVesselDataset(layout='synthetic', synthetic=dict(count=3))
+
+
+def test_cache_means_no_decoding_after_construction(drive_root, monkeypatch):
+    ds = FundusVesselDataset(data_root=drive_root, pipeline=LOAD)
+
+    def refuse(path, kind):
+        raise AssertionError(f'decoded {path} after construction')
+
+    monkeypatch.setattr(fundus_io, '_open', refuse)
+    for _ in range(2):
+        results = ds[0]
+        assert results['img'].shape == SIZE + (3, )
+        assert results['seg_fields'] == ['gt_seg_map', 'gt_fov_mask']
+    # handed-out arrays are copies: editing them leaves the cache intact
+    results['img'][:] = 0
+    assert ds[0]['img'].any()
+
+
+def test_no_cache_decodes_on_every_access(drive_root, monkeypatch):
+    ds = FundusVesselDataset(data_root=drive_root, cache=False, pipeline=LOAD)
+    assert 'img' not in ds.get_data_info(0)
+    opened = []
+    real_open = fundus_io._open
+
+    def counting(path, kind):
+        opened.append(kind)
+        return real_open(path, kind)
+
+    monkeypatch.setattr(fundus_io, '_open', counting)
+    cached = FundusVesselDataset(data_root=drive_root)
+    opened.clear()
+    results = ds[1]
+    assert sorted(opened) == ['FOV mask', 'image', 'label']
+    for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
+        np.testing.assert_array_equal(results[key],
+                                      cached.get_data_info(1)[key])
+
+
+@pytest.mark.parametrize('serialize_data', [True, False])
+def test_repeat_times_without_copies(drive_root, serialize_data):
+    ds = FundusVesselDataset(
+        data_root=drive_root, repeat_times=4, serialize_data=serialize_data)
+    assert len(ds) == 12 and len(ds._arrays) == 3
+    assert ds.get_data_info(7)['img_path'] == ds.get_data_info(1)['img_path']
+    assert ds.get_data_info(7)['sample_idx'] == 1
+    assert ds.get_data_info(-1)['img_path'] == ds.get_data_info(2)['img_path']
+    with pytest.raises(IndexError):
+        ds.get_data_info(12)
+
+
+def test_lazy_init_and_data_root_attribute(drive_root):
+    ds = FundusVesselDataset(data_root='/nonexistent', lazy_init=True)
+    ds.data_root = drive_root
+    assert len(ds) == 3 and ds.resolved_layout == 'drive'
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(split='training'), 'split must be one of'),
+    (dict(layout='kaggle'), 'layout must be one of'),
+    (dict(annotator=3), 'annotator must be 1 or 2'),
+    (dict(repeat_times=0), 'repeat_times must be'),
+])
+def test_invalid_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FundusVesselDataset(**{'layout': 'synthetic', **kwargs})
+
+
+def test_empty_or_unknown_data_root_lists_layouts(tmp_path):
+    for root, error in (('', FileNotFoundError), (str(tmp_path), ValueError)):
+        with pytest.raises(error) as err:
+            FundusVesselDataset(data_root=root)
+        for name in ('drive', 'hrf', 'chase_db1', 'stare', 'folder'):
+            assert f'  {name}: ' in str(err.value)
+        assert '1st_manual' in str(err.value)
+
+
+def test_missing_label_or_image_named(tmp_path, drive_root, chase_root):
+    drive = shutil.copytree(drive_root, tmp_path / 'DRIVE')
+    os.remove(drive / 'training' / '1st_manual' / '04_manual1.gif')
+    with pytest.raises(
+            FileNotFoundError, match=r'image .*04_training.tif has no label'):
+        FundusVesselDataset(data_root=str(drive))
+    chase = shutil.copytree(chase_root, tmp_path / 'CHASE')
+    os.remove(chase / 'Image_03L.jpg')
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'label .*Image_03L_1stHO.png has no image'):
+        FundusVesselDataset(data_root=str(chase))
+    with pytest.raises(FileNotFoundError, match='2nd_manual'):
+        FundusVesselDataset(data_root=drive_root, annotator=2)
+
+
+def test_corrupt_mismatched_or_non_binary_files_named(tmp_path, drive_root):
+    drive = shutil.copytree(drive_root, tmp_path / 'DRIVE')
+    image = drive / 'test' / 'images' / '02_test.tif'
+    image.write_bytes(b'corrupt')
+    with pytest.raises(ValueError, match='02_test.tif'):
+        FundusVesselDataset(data_root=str(drive), split='test')
+    label = drive / 'training' / '1st_manual' / '05_manual1.gif'
+    save(str(label), np.zeros((SIZE[0] - 2, SIZE[1]), np.uint8))
+    with pytest.raises(ValueError) as err:
+        FundusVesselDataset(data_root=str(drive))
+    assert '05_manual1.gif' in str(err.value)
+    assert '05_training.tif' in str(err.value)
+    assert str((SIZE[0] - 2, SIZE[1])) in str(err.value)
+    save(str(label), sample(9)[0][..., 1])
+    with pytest.raises(ValueError, match='05_manual1.gif is not binary'):
+        FundusVesselDataset(data_root=str(drive))

@@ -1,0 +1,169 @@
+import numpy as np
+import pytest
+import torch
+from fundus_fixtures import sample, save
+from mmengine.dataset import Compose
+from mmseg.registry import TRANSFORMS
+
+from setr_fundus.datasets import FundusVesselDataset
+
+H, W = 64, 80
+
+
+def coded_info() -> dict:
+    """A data info whose image encodes its label (blue) and FOV (green)."""
+    rng = np.random.default_rng(0)
+    label = np.kron(rng.integers(0, 2, (H // 8, W // 8)), np.ones(
+        (8, 8))).astype(np.uint8)
+    fov = np.kron(rng.integers(0, 2, (H // 8, W // 8)), np.ones(
+        (8, 8))).astype(np.uint8)
+    img = np.full((H, W, 3), 100, np.uint8)
+    img[..., 0], img[..., 1] = label * 255, fov * 255
+    return dict(
+        img_path='coded.png',
+        seg_map_path='coded_label.png',
+        fov_path=None,
+        img=img,
+        gt_seg_map=label,
+        gt_fov_mask=fov,
+        seg_fields=[],
+        reduce_zero_label=False)
+
+
+def load_then(*transforms: dict) -> dict:
+    pipeline = Compose([dict(type='LoadFundusSample'), *transforms])
+    return pipeline(coded_info())
+
+
+def assert_aligned(results: dict, exact: bool) -> None:
+    img = results['img']
+    assert img.shape[:2] == results['gt_seg_map'].shape
+    assert img.shape[:2] == results['gt_fov_mask'].shape
+    for channel, key in ((0, 'gt_seg_map'), (1, 'gt_fov_mask')):
+        gt = results[key]
+        if exact:
+            np.testing.assert_array_equal(img[..., channel], gt * 255)
+            continue
+        decisive = ((img[..., channel] < 40) | (img[..., channel] > 215)) & (
+            gt != 255)
+        agree = (img[..., channel] > 127) == (gt == 1)
+        assert agree[decisive].mean() > 0.995, key
+        assert decisive.mean() > 0.5
+
+
+def test_load_sets_keys_and_seg_fields():
+    results = load_then()
+    assert results['seg_fields'] == ['gt_seg_map', 'gt_fov_mask']
+    assert results['img_shape'] == results['ori_shape'] == (H, W)
+    assert_aligned(results, exact=True)
+
+
+def test_load_decodes_files_and_derives_fov(tmp_path):
+    rgb, vessel, fov = sample(21)
+    info = dict(
+        img_path=save(str(tmp_path / 'a.jpg'), rgb),
+        seg_map_path=save(str(tmp_path / 'a.png'), vessel * 255),
+        fov_path=None,
+        seg_fields=[])
+    results = TRANSFORMS.build(dict(type='LoadFundusSample'))(info)
+    np.testing.assert_array_equal(results['gt_seg_map'], vessel)
+    assert results['img'].shape == rgb.shape
+    iou = (results['gt_fov_mask'] & fov).sum() / (results['gt_fov_mask']
+                                                  | fov).sum()
+    assert iou > 0.9
+    unlabeled = dict(img_path=info['img_path'], seg_fields=[])
+    results = TRANSFORMS.build(dict(type='LoadFundusSample'))(unlabeled)
+    assert 'gt_seg_map' not in results
+    assert results['seg_fields'] == ['gt_fov_mask']
+
+
+def test_rotate_keeps_label_and_fov_aligned():
+    results = load_then(dict(type='RandomRotate', prob=1.0, degree=(25, 25)))
+    assert_aligned(results, exact=False)
+    padded = results['gt_seg_map'] == 255
+    assert padded.any(), 'rotation should pad the corners'
+    np.testing.assert_array_equal(padded, results['gt_fov_mask'] == 255)
+
+
+def test_vertical_flip_and_crop_exact():
+    info = coded_info()
+    results = load_then(
+        dict(type='RandomFlip', prob=1.0, direction='vertical'))
+    assert results['flip_direction'] == 'vertical'
+    np.testing.assert_array_equal(results['gt_seg_map'],
+                                  info['gt_seg_map'][::-1])
+    assert_aligned(results, exact=True)
+    results = load_then(dict(type='RandomCrop', crop_size=(32, 40)))
+    assert results['img'].shape == (32, 40, 3)
+    assert_aligned(results, exact=True)
+
+
+def test_random_resize_moves_gt():
+    results = load_then(
+        dict(
+            type='RandomResize',
+            scale=(W, H),
+            ratio_range=(1.5, 1.5),
+            keep_ratio=True))
+    assert results['img'].shape[:2] == (96, 120)
+    assert_aligned(results, exact=False)
+
+
+def test_keep_gt_original_leaves_gt_untouched():
+    pipeline = Compose([
+        dict(type='LoadFundusSample', keep_gt_original=True),
+        dict(type='Resize', scale=(40, 32), keep_ratio=False),
+        dict(type='PackFundusInputs')
+    ])
+    packed = pipeline(coded_info())
+    assert packed['inputs'].shape == (3, 32, 40)
+    assert packed['data_samples'].gt_sem_seg.data.shape == (1, H, W)
+    assert packed['data_samples'].gt_fov_mask.data.shape == (1, H, W)
+    assert packed['data_samples'].ori_shape == (H, W)
+
+
+def test_pack_fundus_inputs_adds_fov():
+    info = coded_info()
+    packed = load_then(dict(type='PackFundusInputs'))
+    data_sample = packed['data_samples']
+    assert packed['inputs'].shape == (3, H, W)
+    fov = data_sample.gt_fov_mask.data
+    assert fov.shape == (1, H, W) and fov.dtype == torch.uint8
+    np.testing.assert_array_equal(fov[0].numpy(), info['gt_fov_mask'])
+    np.testing.assert_array_equal(data_sample.gt_sem_seg.data[0].numpy(),
+                                  info['gt_seg_map'])
+    assert data_sample.img_path == 'coded.png'
+
+
+@pytest.mark.parametrize('index', [0, 1, 2])
+def test_drive_style_train_pipeline_on_synthetic_set(index):
+    np.random.seed(index)
+    pipeline = [
+        dict(type='LoadFundusSample'),
+        dict(
+            type='RandomResize',
+            scale=(565, 584),
+            ratio_range=(0.5, 2.0),
+            keep_ratio=True),
+        dict(type='RandomRotate', prob=0.5, degree=20),
+        dict(
+            type='RandomFlip',
+            prob=[0.5, 0.5],
+            direction=['horizontal', 'vertical']),
+        dict(type='RandomCrop', crop_size=(224, 224), cat_max_ratio=0.75),
+        dict(type='PhotoMetricDistortion'),
+        dict(type='CLAHE'),
+        dict(type='PackFundusInputs')
+    ]
+    ds = FundusVesselDataset(
+        layout='synthetic',
+        repeat_times=2,
+        synthetic=dict(num_train=2),
+        pipeline=pipeline)
+    packed = ds[index]
+    data_sample = packed['data_samples']
+    assert packed['inputs'].shape == (3, 224, 224)
+    assert data_sample.gt_sem_seg.data.shape == (1, 224, 224)
+    assert data_sample.gt_fov_mask.data.shape == (1, 224, 224)
+    assert set(data_sample.gt_sem_seg.data.unique().tolist()) <= {0, 1, 255}
+    assert (data_sample.gt_sem_seg.data == 1).any()
