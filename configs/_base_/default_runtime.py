@@ -22,3 +22,6 @@ log_level = 'INFO'
 load_from = None
 resume = False
 tta_model = dict(type='FundusTTAModel')
+# Average BN running statistics across ranks after each training epoch and
+# before validation (needed where SyncBN is not used, e.g. DDP on the CPU).
+custom_hooks = [dict(type='SyncBuffersHook')]

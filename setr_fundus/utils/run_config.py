@@ -92,6 +92,7 @@ def enable_visualization(cfg: Config, show_dir: str) -> None:
     if hook is None:
         raise KeyError('--show-dir needs default_hooks.visualization')
     hook['draw'] = True
+    hook['interval'] = 1  # every test image, not every 50th batch
     cfg.visualizer['save_dir'] = show_dir
 
 

@@ -75,4 +75,5 @@ def test_visualization():
     cfg = _cfg()
     enable_visualization(cfg, 'shows')
     assert cfg.default_hooks.visualization.draw is True
+    assert cfg.default_hooks.visualization.interval == 1
     assert cfg.visualizer.save_dir == 'shows'

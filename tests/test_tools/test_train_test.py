@@ -1,0 +1,133 @@
+"""tools/train.py then tools/test.py on a synthetic DRIVE-layout folder:
+the work-dir files, the TensorBoard scalars and the printed metrics."""
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tensorboard.backend.event_processing.event_accumulator import \
+    EventAccumulator
+
+from setr_fundus.utils import load_trusted_checkpoint
+from .tool_utils import (IMAGE_SIZE, NUM_TEST, TINY_CONFIG, TINY_EPOCHS,
+                         TINY_ITERS_PER_EPOCH, data_options, run_tool)
+
+METRICS = ('Dice', 'IoU', 'Acc', 'Se', 'Sp', 'AUC')
+
+
+def _test(train_dir: Path, drive_root: Path, test_dir: Path, *extra:
+          str) -> str:
+    return run_tool([
+        'tools/test.py', TINY_CONFIG, train_dir / 'final_model.pth',
+        '--work-dir', test_dir, *extra, '--cfg-options',
+        *data_options(drive_root)
+    ])
+
+
+def _printed_metrics(output: str) -> dict:
+    """``test/<metric>: <value>`` pairs of the final log line."""
+    return {
+        key: float(value)
+        for key, value in re.findall(r'test/(\w+): ([-0-9.]+)', output)
+    }
+
+
+def test_train_writes_seed_checkpoints(trained_run):
+    names = {p.name for p in trained_run.iterdir()}
+    epochs = [f'model_epoch_{n}.pth' for n in range(1, TINY_EPOCHS + 1)]
+    assert {*epochs, 'best_model.pth', 'final_model.pth',
+            'last_checkpoint'} <= names
+    assert not [n for n in names if n.endswith('.tmp')]
+    last = Path((trained_run / 'last_checkpoint').read_text().strip())
+    assert last.name == f'model_epoch_{TINY_EPOCHS}.pth'
+    total_iters = TINY_EPOCHS * TINY_ITERS_PER_EPOCH
+    for name in epochs:
+        ckpt = load_trusted_checkpoint(str(trained_run / name))
+        assert {'state_dict', 'optimizer', 'message_hub'} <= set(ckpt)
+    final = load_trusted_checkpoint(str(trained_run / 'final_model.pth'))
+    assert final['meta']['iter'] == total_iters
+    assert final['meta']['epoch'] == TINY_EPOCHS
+    assert any(k.startswith('decode_head.') for k in final['state_dict'])
+    best = load_trusted_checkpoint(str(trained_run / 'best_model.pth'))
+    assert 'best_score' in best['meta']
+    assert best['meta']['iter'] % TINY_ITERS_PER_EPOCH == 0
+
+
+def test_train_writes_tensorboard_scalars(trained_run):
+    events = list(trained_run.glob('**/events.out.tfevents.*'))
+    assert len(events) == 1, events
+    accumulator = EventAccumulator(str(events[0]))
+    accumulator.Reload()
+    tags = set(accumulator.Tags()['scalars'])
+    wanted = {
+        'train/loss', 'train/lr', 'val/val_loss', 'val/loss_ce',
+        'val/loss_dice', 'val/Dice', 'val/IoU', 'val/Acc'
+    }
+    assert wanted <= tags, f'missing {wanted - tags}; tags: {sorted(tags)}'
+    total_iters = TINY_EPOCHS * TINY_ITERS_PER_EPOCH
+    train_loss = accumulator.Scalars('train/loss')
+    assert [e.step for e in train_loss] == list(range(1, total_iters + 1))
+    assert all(np.isfinite(e.value) and e.value > 0 for e in train_loss)
+    # one validation per epoch; val loss = CE + Dice
+    val_loss = [e.value for e in accumulator.Scalars('val/val_loss')]
+    parts = [
+        e1.value + e2.value for e1, e2 in zip(
+            accumulator.Scalars('val/loss_ce'),
+            accumulator.Scalars('val/loss_dice'))
+    ]
+    assert len(val_loss) == TINY_EPOCHS
+    np.testing.assert_allclose(val_loss, parts, rtol=1e-5)
+    lr = [e.value for e in accumulator.Scalars('train/lr')]
+    assert lr[0] > lr[-1] > 0  # cosine annealing
+    for key in ('Dice', 'IoU', 'Acc'):
+        values = [e.value for e in accumulator.Scalars(f'val/{key}')]
+        assert len(values) == TINY_EPOCHS
+        assert all(0 <= v <= 100 for v in values)
+
+
+def test_test_prints_vessel_metrics(trained_run, drive_root, tmp_path):
+    output = _test(trained_run, drive_root, tmp_path)
+    assert f'Load checkpoint from {trained_run / "final_model.pth"}' in output
+    metrics = _printed_metrics(output)
+    assert set(METRICS) <= set(metrics), output[-3000:]
+    assert all(0 <= metrics[key] <= 100 for key in METRICS)
+    assert f'vessel results over {NUM_TEST} images' in output
+
+
+def test_test_with_tta(trained_run, drive_root, tmp_path):
+    output = _test(trained_run, drive_root, tmp_path, '--tta')
+    metrics = _printed_metrics(output)
+    assert set(METRICS) <= set(metrics), output[-3000:]
+    assert all(0 <= metrics[key] <= 100 for key in METRICS)
+    dumped = (tmp_path / TINY_CONFIG.name).read_text()
+    assert 'FundusTTAModel' in dumped
+
+
+def test_test_out_writes_masks(trained_run, drive_root, tmp_path):
+    out_dir = tmp_path / 'masks'
+    output = _test(trained_run, drive_root, tmp_path / 'work', '--out',
+                   out_dir)
+    assert set(METRICS) <= set(_printed_metrics(output))
+    masks = sorted(out_dir.glob('*.png'))
+    assert [p.name for p in masks
+            ] == [f'{i:02d}_test.png' for i in range(1, NUM_TEST + 1)]
+    for path in masks:
+        mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        assert mask.shape == IMAGE_SIZE
+        assert set(np.unique(mask)) <= {0, 255}
+
+
+def test_test_show_dir_paints_every_test_image(trained_run, drive_root,
+                                               tmp_path):
+    # --show-dir must paint every image (mmseg's hook interval is 50)
+    show_dir = tmp_path / 'show'
+    _test(trained_run, drive_root, tmp_path / 'work', '--show-dir', show_dir)
+    painted = sorted(show_dir.glob('**/*.png'))
+    assert len(painted) == NUM_TEST, (
+        f'expected {NUM_TEST} painted predictions under {show_dir}, found '
+        f'{[str(p.relative_to(show_dir)) for p in show_dir.glob("**/*")]}')
+    height, width = IMAGE_SIZE
+    for path in painted:
+        image = cv2.imread(str(path))
+        # mmseg's visualizer puts ground truth and prediction side by side
+        assert image.shape == (height, 2 * width, 3)

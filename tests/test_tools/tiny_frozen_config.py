@@ -1,0 +1,47 @@
+# configs/setr_mla_vitb16_frozen_fundus.py shrunk for the tool tests: the
+# frozen encoder is a tiny ViT (width 32, 2 layers, 2 heads, patch 8) loaded
+# through model.backbone.init_cfg; 32x32 crops of ~64x72 images, 16
+# iterations. The tests set the checkpoint and data_root with
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH \
+#                 train_dataloader.dataset.data_root=DIR \
+#                 val_dataloader.dataset.data_root=DIR \
+#                 test_dataloader.dataset.data_root=DIR
+_base_ = ['../../configs/setr_mla_vitb16_frozen_fundus.py']
+
+crop_size = (32, 32)
+image_scale = (72, 64)  # (w, h) of the test images
+randomness = dict(seed=0)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(
+        arch=dict(
+            embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
+        img_size=crop_size,
+        patch_size=8,
+        out_indices=(0, 1)),
+    decode_head=dict(in_channels=(32, 32), patch_size=8, mla_channels=16),
+    test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
+
+train_pipeline = [
+    dict(type='LoadFundusSample'),
+    dict(
+        type='RandomResize',
+        scale=image_scale,
+        ratio_range=(0.75, 1.25),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='PackFundusInputs'),
+]
+# 4 training images x 4 = 16 crops an epoch, 8 iterations at batch 2
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(repeat_times=4, pipeline=train_pipeline))
+val_dataloader = dict(num_workers=0, persistent_workers=False)
+test_dataloader = val_dataloader
+
+# a larger step than the seed's 1e-4 so that 16 iterations show learning
+optim_wrapper = dict(optimizer=dict(lr=1e-2))
+train_cfg = dict(max_epochs=2, val_interval=2)
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=2))

@@ -1,0 +1,46 @@
+# A tiny version of configs/quickstart_synthetic.py for the end-to-end tool
+# tests: ViT width 32, 2 layers, patch 8, 32x32 crops, images of about
+# 64x72, 3 epochs of a few iterations, checkpoint and validation every epoch.
+# The layout is detected from data_root, which the tests set with
+#   --cfg-options train_dataloader.dataset.data_root=DIR \
+#                 val_dataloader.dataset.data_root=DIR \
+#                 test_dataloader.dataset.data_root=DIR
+_base_ = ['../../configs/quickstart_synthetic.py']
+
+crop_size = (32, 32)
+image_scale = (72, 64)  # (w, h) of the test images
+randomness = dict(seed=0)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(
+        arch=dict(
+            embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
+        img_size=crop_size,
+        patch_size=8,
+        out_indices=(0, 1)),
+    decode_head=dict(in_channels=(32, 32), patch_size=8, mla_channels=16),
+    test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
+
+train_pipeline = [
+    dict(type='LoadFundusSample'),
+    dict(
+        type='RandomResize',
+        scale=image_scale,
+        ratio_range=(0.75, 1.25),
+        keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='PackFundusInputs'),
+]
+# 4 training images x 1 = 4 crops an epoch, 2 iterations at batch 2
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(layout='auto', repeat_times=1, pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, persistent_workers=False, dataset=dict(layout='auto'))
+test_dataloader = val_dataloader
+
+train_cfg = dict(max_epochs=3, val_interval=1)
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
