@@ -3,6 +3,8 @@
 # overridden (mmengine fills in the scheduler's `end`).
 optim_wrapper = dict(
     type='OptimWrapper',
+    # frozen encoder parameters stay out of the optimizer
+    constructor='TrainableOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.01),
     clip_grad=None)

@@ -1,0 +1,202 @@
+"""Segment image files or a folder and write masks, probabilities and
+overlays (the logic behind ``tools/infer.py``)."""
+import logging
+import os
+import os.path as osp
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Tuple
+
+import cv2
+import numpy as np
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
+
+from ..datasets.fundus_io import read_image
+from .inference import VesselSegmenter, vessel_overlay
+
+IMAGE_SUFFIXES = ('.tif', '.tiff', '.gif', '.jpg', '.jpeg', '.png', '.ppm')
+OUTPUT_KINDS = ('mask', 'prob', 'overlay')
+
+
+def is_image_file(path: str) -> bool:
+    """Whether ``path`` has a supported image suffix (also ``.gz``).
+
+    Args:
+        path (str): File name or path.
+
+    Returns:
+        bool: True for tif/tiff/gif/jpg/jpeg/png/ppm and their ``.gz``
+        versions, in any letter case.
+    """
+    name = path.lower()
+    if name.endswith('.gz'):
+        name = name[:-3]
+    return name.endswith(IMAGE_SUFFIXES)
+
+
+def list_images(input_path: str) -> List[str]:
+    """The images to segment: the file itself, or a folder's image files
+    (not its subfolders), sorted.
+
+    Args:
+        input_path (str): An image file or a folder.
+
+    Returns:
+        list[str]: Paths.
+
+    Raises:
+        FileNotFoundError: ``input_path`` does not exist.
+        ValueError: The folder holds no image file.
+    """
+    if osp.isfile(input_path):
+        return [input_path]
+    if not osp.isdir(input_path):
+        raise FileNotFoundError(f'input not found: {input_path}')
+    paths = sorted(
+        osp.join(input_path, name) for name in os.listdir(input_path)
+        if is_image_file(name) and osp.isfile(osp.join(input_path, name)))
+    if not paths:
+        raise ValueError(f'no image files ({", ".join(IMAGE_SUFFIXES)}, '
+                         f'optionally .gz) in {input_path}')
+    return paths
+
+
+def _stem(path: str) -> str:
+    name = osp.basename(path)
+    if name.lower().endswith('.gz'):
+        name = name[:-3]
+    return osp.splitext(name)[0]
+
+
+def output_stems(paths: List[str]) -> Dict[str, str]:
+    """Output name stem per input: the file name without its suffix(es);
+    where two inputs share a stem (``a.png``, ``a.tif``), their whole
+    names with dots turned into underscores (``a_png``, ``a_tif``).
+
+    Args:
+        paths (list[str]): Input paths.
+
+    Returns:
+        dict[str, str]: Stem per path.
+    """
+    counts = Counter(_stem(p) for p in paths)
+    return {
+        p: _stem(p) if counts[_stem(p)] == 1 else osp.basename(p).replace(
+            '.', '_')
+        for p in paths
+    }
+
+
+def output_paths(out_dir: str,
+                 stem: str,
+                 save_npy: bool = False) -> Dict[str, str]:
+    """The files written for one image.
+
+    Args:
+        out_dir (str): Output folder.
+        stem (str): Output name stem.
+        save_npy (bool): Whether the float probabilities are also saved.
+            Defaults to False.
+
+    Returns:
+        dict[str, str]: ``mask``, ``prob``, ``overlay`` (and ``npy``) paths.
+    """
+    paths = {k: osp.join(out_dir, f'{stem}_{k}.png') for k in OUTPUT_KINDS}
+    if save_npy:
+        paths['npy'] = osp.join(out_dir, f'{stem}_prob.npy')
+    return paths
+
+
+@dataclass
+class InferenceSummary:
+    """What a run of :func:`segment_files` did.
+
+    Args:
+        out_dir (str): Output folder.
+        written (list[str]): Inputs whose outputs were written.
+        skipped (list[str]): Inputs skipped because outputs existed.
+        failed (list[tuple[str, str]]): Unreadable inputs and why.
+    """
+    out_dir: str
+    written: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    failed: List[Tuple[str, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [
+            f'{len(self.written)} ok, {len(self.skipped)} skipped (outputs '
+            f'exist; --overwrite replaces them), {len(self.failed)} failed; '
+            f'outputs in {self.out_dir}'
+        ]
+        lines += [f'failed: {path}: {why}' for path, why in self.failed]
+        return '\n'.join(lines)
+
+
+def _write_png(path: str, image: np.ndarray) -> None:
+    if not cv2.imwrite(path, image):
+        raise OSError(f'cannot write {path}')
+
+
+def segment_files(segmenter: VesselSegmenter,
+                  paths: List[str],
+                  out_dir: str,
+                  overwrite: bool = False,
+                  save_npy: bool = False,
+                  progress: bool = True) -> InferenceSummary:
+    """Segment images and write, per image, in ``out_dir``:
+
+    - ``<stem>_mask.png``: the binary vessel mask, 0/255, original size;
+    - ``<stem>_prob.png``: the vessel probability scaled to 0-255;
+    - ``<stem>_overlay.png``: the mask drawn in green on the photograph;
+    - ``<stem>_prob.npy`` (``save_npy``): the float32 probabilities.
+
+    An image whose outputs already exist (any of them) is skipped with a
+    message unless ``overwrite``. Unreadable images are reported and
+    skipped; the run goes on.
+
+    Args:
+        segmenter (VesselSegmenter): The model.
+        paths (list[str]): Image files.
+        out_dir (str): Output folder (created if missing).
+        overwrite (bool): Replace existing outputs. Defaults to False.
+        save_npy (bool): Also save float probabilities. Defaults to False.
+        progress (bool): Show a progress bar. Defaults to True.
+
+    Returns:
+        InferenceSummary: Written, skipped and failed inputs.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    summary = InferenceSummary(out_dir=out_dir)
+    stems = output_stems(paths)
+    bar = ProgressBar(len(paths)) if progress else None
+    for path in paths:
+        outputs = output_paths(out_dir, stems[path], save_npy)
+        existing = [p for p in outputs.values() if osp.exists(p)]
+        if existing and not overwrite:
+            print_log(
+                f'skipped {path}: {existing[0]} exists (use '
+                '--overwrite to replace)',
+                logger='current')
+            summary.skipped.append(path)
+        else:
+            try:
+                img = read_image(path)
+            except (OSError, ValueError) as err:
+                print_log(
+                    f'failed {path}: {err}',
+                    logger='current',
+                    level=logging.WARNING)
+                summary.failed.append((path, str(err)))
+            else:
+                prob, mask = segmenter.predict(img)
+                _write_png(outputs['mask'], mask.astype(np.uint8) * 255)
+                _write_png(outputs['prob'],
+                           np.round(prob * 255).astype(np.uint8))
+                _write_png(outputs['overlay'], vessel_overlay(img, mask))
+                if save_npy:
+                    np.save(outputs['npy'], prob.astype(np.float32))
+                summary.written.append(path)
+        if bar is not None:
+            bar.update()
+    return summary
