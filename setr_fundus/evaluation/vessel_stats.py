@@ -9,6 +9,7 @@ from typing import Tuple
 
 import numpy as np
 import torch
+from skimage.morphology import skeletonize
 from torch import Tensor
 
 
@@ -71,6 +72,57 @@ def confusion_and_histograms(
         label.to(bins.device) * num_bins + bins, minlength=2 * num_bins)
     return (np.array([tp, fp, fn, tn], dtype=np.int64),
             hist.cpu().numpy().astype(np.int64).reshape(2, num_bins))
+
+
+def centerline_counts(pred: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Skeleton overlaps of one image for the centerline Dice (clDice).
+
+    Following Shit et al. (CVPR 2021), the skeleton of the prediction is
+    checked against the label (topology precision) and the skeleton of the
+    label against the prediction (topology sensitivity). A vessel one pixel
+    wide that the prediction misses costs its whole length here, however few
+    pixels it has.
+
+    Args:
+        pred (np.ndarray): Bool HxW predicted vessel mask, already
+            restricted to the evaluated pixels (FOV, not ignored).
+        label (np.ndarray): Bool HxW true vessel mask, restricted alike.
+
+    Returns:
+        np.ndarray: int64 ``[skel_pred, skel_pred_in_label, skel_label,
+        skel_label_in_pred]``: skeleton sizes of prediction and label and
+        how many of their pixels fall inside the other mask.
+    """
+    skel_pred = skeletonize(pred)
+    skel_label = skeletonize(label)
+    return np.array([
+        np.count_nonzero(skel_pred),
+        np.count_nonzero(skel_pred & label),
+        np.count_nonzero(skel_label),
+        np.count_nonzero(skel_label & pred)
+    ],
+                    dtype=np.int64)
+
+
+def cldice_score(counts: np.ndarray) -> float:
+    """clDice from (summed) :func:`centerline_counts`.
+
+    Args:
+        counts (np.ndarray): ``[skel_pred, skel_pred_in_label, skel_label,
+            skel_label_in_pred]``.
+
+    Returns:
+        float: ``2 * Tprec * Tsens / (Tprec + Tsens)`` in ``[0, 1]``, where
+        ``Tprec = skel_pred_in_label / skel_pred`` and
+        ``Tsens = skel_label_in_pred / skel_label`` (each 1 when its
+        skeleton is empty, as :func:`safe_ratio`); 0 when both are 0.
+    """
+    skel_pred, pred_in_label, skel_label, label_in_pred = counts.tolist()
+    precision = safe_ratio(pred_in_label, skel_pred)
+    sensitivity = safe_ratio(label_in_pred, skel_label)
+    if precision + sensitivity == 0:
+        return 0.0
+    return 2 * precision * sensitivity / (precision + sensitivity)
 
 
 def safe_ratio(numerator: float, denominator: float) -> float:

@@ -12,7 +12,7 @@ from mmseg.structures import SegDataSample
 from setr_fundus.evaluation import VesselMetric
 from setr_fundus.evaluation.vessel_stats import histogram_auc
 
-KEYS = ['Dice', 'IoU', 'Acc', 'Se', 'Sp', 'AUC', 'mDice_img']
+KEYS = ['Dice', 'IoU', 'Acc', 'Se', 'Sp', 'AUC', 'mDice_img', 'clDice']
 
 # Hand example: tp 3, fp 1, fn 2, tn 10.
 GT_4X4 = torch.tensor([[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1]])
@@ -262,3 +262,58 @@ def test_output_dir_saves_binary_masks(tmp_path):
                       cv2.IMREAD_UNCHANGED)
     assert mask.shape == (4, 4) and set(np.unique(mask)) == {0, 255}
     assert np.array_equal(mask > 0, PRED_4X4.numpy() > 0)
+
+
+def _lines(height, width, *segments):
+    """A bool mask of one-pixel-wide horizontal lines (row, first, last)."""
+    mask = torch.zeros(height, width, dtype=torch.long)
+    for row, first, last in segments:
+        mask[row, first:last + 1] = 1
+    return mask
+
+
+def test_cldice_hand_example():
+    """One-pixel-wide vessels are their own skeletons. Label: two vessels of
+    10 pixels. Prediction: the first whole, 3 pixels of the second and a
+    false 5-pixel vessel. Tprec = 13/18, Tsens = 13/20, so clDice =
+    2 * 13 / (18 + 20)."""
+    label = _lines(8, 12, (2, 1, 10), (5, 1, 10))
+    pred = _lines(8, 12, (2, 1, 10), (5, 1, 3), (7, 2, 6))
+    result = _evaluate([_sample(pred, label)])
+    assert result['clDice'] == pytest.approx(100 * 26 / 38, abs=0.01)
+    # the FOV cuts every line at column 8: Tprec = 10/15, Tsens = 10/14
+    fov = torch.ones(8, 12, dtype=torch.uint8)
+    fov[:, 8:] = 0
+    result = _evaluate([_sample(pred, label, fov=fov)])
+    assert result['clDice'] == pytest.approx(100 * 20 / 29, abs=0.01)
+
+
+def test_cldice_sums_skeleton_counts_over_images():
+    label = _lines(8, 12, (2, 1, 10), (5, 1, 10))
+    first = _sample(_lines(8, 12, (2, 1, 10)), label)  # 10/10, 10/20
+    second = _sample(_lines(8, 12, (2, 1, 10), (5, 1, 10), (7, 1, 10)),
+                     label)  # 20/30, 20/20
+    result = _evaluate([first, second])
+    # Tprec = 30/40, Tsens = 30/40
+    assert result['clDice'] == pytest.approx(75.0)
+
+
+def test_cldice_rewards_centerlines_of_thick_vessels():
+    """A one-pixel prediction along a 3-pixel-wide vessel halves Dice but
+    keeps its topology: the predicted line lies inside the vessel and
+    covers almost all of the vessel's skeleton."""
+    label = torch.zeros(7, 13, dtype=torch.long)
+    label[2:5, 1:12] = 1
+    pred = _lines(7, 13, (3, 1, 11))
+    result = _evaluate([_sample(pred, label)])
+    assert result['Dice'] == pytest.approx(50.0)
+    assert result['clDice'] > 90
+    assert _evaluate([_sample(label, label)])['clDice'] == 100.0
+
+
+def test_cldice_of_empty_masks():
+    empty = torch.zeros(6, 6, dtype=torch.long)
+    line = _lines(6, 6, (2, 0, 5))
+    assert _evaluate([_sample(empty, empty)])['clDice'] == 100.0
+    assert _evaluate([_sample(empty, line)])['clDice'] == 0.0
+    assert _evaluate([_sample(line, empty)])['clDice'] == 0.0
