@@ -9,6 +9,8 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ..utils import DetailStem
+
 
 @MODELS.register_module()
 class VesselMLAHead(BaseDecodeHead):
@@ -23,6 +25,20 @@ class VesselMLAHead(BaseDecodeHead):
     resolution grows so the full-resolution part stays cheap. The classifier
     (``conv_seg``) is a 1x1 convolution at input resolution.
 
+    With ``detail_channels`` the head also has a *detail path*: a light
+    convolutional stem (:class:`~setr_fundus.models.utils.DetailStem`) on the
+    normalised input image gives maps at 1/1, 1/2, ..., 1/``patch_size`` of
+    its resolution. The map at the token stride is concatenated to the
+    aggregated tokens before the first up-step, each other one to the
+    up-sampled map of the same resolution before the next conv-norm-ReLU,
+    and the full-resolution one to the last up-sampled map, followed by one
+    more conv-norm-ReLU (``detail_fuse``) before the classifier, as UNETR
+    fuses its image features. The image is the last entry of the head's
+    inputs; :class:`~setr_fundus.models.segmentors.FundusEncoderDecoder`
+    appends it (each window's crop in sliding-window inference) because
+    :attr:`with_image_input` is True. Without ``detail_channels`` the head
+    is the plain SETR-MLA head and takes the backbone's features only.
+
     Args:
         in_channels (Sequence[int]): Channels of each tapped level.
             Defaults to four ViT-B levels of 768.
@@ -33,6 +49,10 @@ class VesselMLAHead(BaseDecodeHead):
         up_channels (Sequence[int], optional): Output channels of each
             up-sampling step, one per step. Defaults to ``mla_channels``
             halved at every step.
+        detail_channels (Sequence[int], optional): Widths of the detail
+            stem's maps at 1/1, 1/2, ..., 1/``patch_size`` resolution
+            (``log2(patch_size) + 1`` entries). Defaults to None (no detail
+            path).
         **kwargs: Passed to :class:`BaseDecodeHead` (``num_classes``,
             ``norm_cfg``, ``loss_decode``, ...). ``channels`` is derived
             from ``up_channels`` and must not be given.
@@ -43,6 +63,7 @@ class VesselMLAHead(BaseDecodeHead):
                  patch_size: int = 16,
                  mla_channels: int = 256,
                  up_channels: Optional[Sequence[int]] = None,
+                 detail_channels: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
         if patch_size < 2 or patch_size & (patch_size - 1):
             raise ValueError(
@@ -57,6 +78,12 @@ class VesselMLAHead(BaseDecodeHead):
                 f'VesselMLAHead: up_channels needs one entry per x2 step '
                 f'(log2(patch_size={patch_size}) = {num_steps}), '
                 f'got {list(up_channels)}')
+        if detail_channels is not None and len(detail_channels) != \
+                num_steps + 1:
+            raise ValueError(
+                f'VesselMLAHead: detail_channels needs one entry per '
+                f'resolution from 1/1 to 1/patch_size ({num_steps + 1} for '
+                f'patch_size={patch_size}), got {list(detail_channels)}')
         if 'channels' in kwargs:
             raise ValueError('VesselMLAHead: do not set channels; it is the '
                              'last entry of up_channels')
@@ -77,6 +104,17 @@ class VesselMLAHead(BaseDecodeHead):
             mla_channels * len(self.in_channels), mla_channels, 1,
             **conv_kwargs)
         steps_in = [mla_channels, *up_channels[:-1]]
+        self.with_image_input = detail_channels is not None
+        if self.with_image_input:
+            self.detail_stem = DetailStem(3, detail_channels, **conv_kwargs)
+            # the step at 1/2**k takes the detail map of that resolution
+            steps_in = [
+                c + detail_channels[num_steps - i]
+                for i, c in enumerate(steps_in)
+            ]
+            self.detail_fuse = ConvModule(
+                up_channels[-1] + detail_channels[0], up_channels[-1], 3,
+                padding=1, **conv_kwargs)
         self.up_convs = nn.ModuleList(
             ConvModule(c_in, c_out, 3, padding=1, **conv_kwargs)
             for c_in, c_out in zip(steps_in, up_channels))
@@ -101,16 +139,43 @@ class VesselMLAHead(BaseDecodeHead):
         """Compute segmentation logits at ``patch_size`` x the token grid.
 
         Args:
-            inputs (list[Tensor]): Multi-level backbone features.
+            inputs (list[Tensor]): Multi-level backbone features; with the
+                detail path followed by the normalised input image
+                (B, 3, H, W).
 
         Returns:
             Tensor: Logits of shape (B, out_channels, H, W).
         """
-        x = self.aggregate(self._transform_inputs(inputs))
-        for conv in self.up_convs:
-            x = resize(
-                conv(x),
-                scale_factor=2,
-                mode='bilinear',
-                align_corners=self.align_corners)
+        if not self.with_image_input:
+            x = self.aggregate(self._transform_inputs(inputs))
+            for conv in self.up_convs:
+                x = resize(
+                    conv(x),
+                    scale_factor=2,
+                    mode='bilinear',
+                    align_corners=self.align_corners)
+            return self.cls_seg(x)
+        *features, image = inputs
+        if image.dim() != 4 or image.shape[1] != 3:
+            raise ValueError(
+                'VesselMLAHead with detail_channels needs the input image '
+                '(B, 3, H, W) as the last of its inputs, as '
+                'FundusEncoderDecoder passes it; got a tensor of shape '
+                f'{tuple(image.shape)}')
+        details = self.detail_stem(image)[::-1]  # token stride first
+        x = self.aggregate(self._transform_inputs(features))
+        for conv, detail, finer in zip(self.up_convs, details, details[1:]):
+            x = conv(torch.cat([self._fit(x, detail), detail], dim=1))
+            x = self._fit(x, finer)
+        x = self.detail_fuse(torch.cat([x, details[-1]], dim=1))
         return self.cls_seg(x)
+
+    def _fit(self, x: Tensor, ref: Tensor) -> Tensor:
+        """Bilinearly resize ``x`` to the spatial size of ``ref``."""
+        if x.shape[2:] == ref.shape[2:]:
+            return x
+        return resize(
+            x,
+            size=ref.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)

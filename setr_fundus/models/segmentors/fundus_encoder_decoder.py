@@ -13,6 +13,11 @@ class FundusEncoderDecoder(EncoderDecoder):
 
     Differences from mmseg's segmentor, everything else is inherited:
 
+    - ``extract_feat`` appends the (normalised) input image to the backbone
+      features when the decode head declares ``with_image_input = True``
+      (:class:`VesselMLAHead` with a detail path). Training, whole and
+      sliding-window inference (there each window's crop), test-time
+      augmentation and the inference tools all pass through it.
     - ``slide_inference`` sends the windows of all images through the network
       as batches of ``test_cfg.slide_batch_size`` windows (default 8) instead
       of one window at a time; the logits are the same as mmseg's.
@@ -24,6 +29,22 @@ class FundusEncoderDecoder(EncoderDecoder):
     Args:
         **kwargs: As :class:`mmseg.models.segmentors.EncoderDecoder`.
     """
+
+    def extract_feat(self, inputs: Tensor) -> List[Tensor]:
+        """Backbone (and neck) features, followed by ``inputs`` itself when
+        the decode head takes the image.
+
+        Args:
+            inputs (Tensor): Normalised images of shape (N, C, H, W).
+
+        Returns:
+            list[Tensor]: The features, plus ``inputs`` as the last entry
+            for a head with ``with_image_input``.
+        """
+        features = super().extract_feat(inputs)
+        if getattr(self.decode_head, 'with_image_input', False):
+            return [*features, inputs]
+        return features
 
     def slide_inference(self, inputs: Tensor,
                         batch_img_metas: List[dict]) -> Tensor:

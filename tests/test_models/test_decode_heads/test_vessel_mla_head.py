@@ -73,3 +73,78 @@ def test_registered_beside_mmseg_head():
     init_default_scope('mmseg')
     assert MODELS.get('VesselMLAHead') is VesselMLAHead
     assert MODELS.get('SETRMLAHead') is SETRMLAHead
+
+
+def _detail_head(patch_size=8, **kwargs) -> VesselMLAHead:
+    steps = patch_size.bit_length() - 1
+    return _head(
+        patch_size=patch_size,
+        detail_channels=[4 + 2 * i for i in range(steps + 1)],
+        **kwargs)
+
+
+def _detail_inputs(grid, patch_size, batch=2):
+    feats = [torch.randn(batch, 8, *grid) for _ in range(4)]
+    image = torch.randn(batch, 3, grid[0] * patch_size, grid[1] * patch_size)
+    return feats + [image]
+
+
+def test_plain_head_has_no_detail_path():
+    head = _head(patch_size=8)
+    assert head.with_image_input is False
+    prefixes = {key.split('.')[0] for key in head.state_dict()}
+    assert prefixes == {
+        'lateral_convs', 'level_convs', 'fuse_conv', 'up_convs', 'conv_seg'
+    }
+
+
+@pytest.mark.parametrize('patch_size', [16, 8, 2])
+@pytest.mark.parametrize('grid', [(2, 2), (3, 5)])
+def test_detail_path_output_at_image_resolution(patch_size, grid):
+    head = _detail_head(patch_size)
+    assert head.with_image_input is True
+    out = head(_detail_inputs(grid, patch_size))
+    assert out.shape == (2, 2, grid[0] * patch_size, grid[1] * patch_size)
+
+
+def test_detail_path_widths():
+    head = _detail_head(patch_size=8, mla_channels=16)
+    # up-steps at 1/8, 1/4, 1/2 (inputs 16, 8, 8 wide) take the detail
+    # maps 1/8 (10), 1/4 (8), 1/2 (6); the full-resolution map (4) joins
+    # the last fusion
+    assert [c.conv.in_channels for c in head.up_convs] == [26, 16, 14]
+    assert head.detail_fuse.conv.in_channels == 8 + 4
+    assert head.detail_fuse.conv.out_channels == head.channels == 8
+
+
+def test_detail_path_sees_single_pixels():
+    """A one-pixel change of the image moves the logit at that pixel much
+    more than a distant one would explain: the image reaches the output at
+    full resolution."""
+    head = _detail_head(patch_size=8).eval()
+    inputs = _detail_inputs((2, 2), 8, batch=1)
+    image = inputs[-1].requires_grad_(True)
+    out = head(inputs)
+    out[0, 1, 5, 9].backward()
+    grad = image.grad.abs().sum(1)[0]
+    assert grad[5, 9] > 0
+    assert grad[5, 9] >= grad.max() * 0.1
+
+
+def test_detail_path_gradients_reach_all_parameters():
+    head = _detail_head(patch_size=4)
+    head(_detail_inputs((2, 3), 4)).sum().backward()
+    assert all(p.grad is not None for p in head.parameters())
+
+
+def test_detail_path_needs_the_image():
+    head = _detail_head(patch_size=8)
+    feats = [torch.randn(1, 8, 2, 2) for _ in range(4)]
+    with pytest.raises(ValueError, match='input image'):
+        head(feats)
+
+
+@pytest.mark.parametrize('channels', [(4, 4, 4), (4, 4, 4, 4, 4), ()])
+def test_detail_channels_one_per_resolution(channels):
+    with pytest.raises(ValueError, match='one entry per resolution'):
+        _head(patch_size=8, detail_channels=channels)

@@ -19,7 +19,7 @@ TINY_VIT = dict(
     init_cfg=None)
 
 
-def _model(slide_batch_size=8, crop=32, stride=24):
+def _model(slide_batch_size=8, crop=32, stride=24, detail=False):
     init_default_scope('mmseg')
     model = MODELS.build(
         dict(
@@ -38,6 +38,7 @@ def _model(slide_batch_size=8, crop=32, stride=24):
                 mla_channels=16,
                 num_classes=2,
                 norm_cfg=dict(type='BN'),
+                detail_channels=(4, 4, 8, 8) if detail else None,
                 loss_decode=[
                     dict(type='CrossEntropyLoss', loss_weight=1.0),
                     dict(type='DiceLoss', use_sigmoid=False, ignore_index=0,
@@ -55,8 +56,9 @@ def _model(slide_batch_size=8, crop=32, stride=24):
 @pytest.mark.parametrize('size', [(73, 58), (32, 32), (20, 50)])
 @pytest.mark.parametrize('batch', [1, 2])
 @pytest.mark.parametrize('chunk', [1, 3, 64])
-def test_batched_slide_equals_mmseg(size, batch, chunk):
-    model = _model(slide_batch_size=chunk)
+@pytest.mark.parametrize('detail', [False, True])
+def test_batched_slide_equals_mmseg(size, batch, chunk, detail):
+    model = _model(slide_batch_size=chunk, detail=detail)
     inputs = torch.randn(batch, 3, *size)
     metas = [dict(img_shape=size, ori_shape=size) for _ in range(batch)]
     with torch.no_grad():
@@ -65,6 +67,40 @@ def test_batched_slide_equals_mmseg(size, batch, chunk):
                                              copy.deepcopy(metas))
     assert ours.shape == (batch, 2, *size)
     torch.testing.assert_close(ours, ref, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize('detail', [False, True])
+def test_image_reaches_the_head_only_with_a_detail_path(detail):
+    model = _model(detail=detail)
+    inputs = torch.randn(2, 3, 32, 32)
+    feats = model.extract_feat(inputs)
+    assert len(feats) == 2 + detail
+    if detail:
+        assert feats[-1] is inputs
+
+
+def test_detail_head_gets_each_window_crop():
+    """In sliding-window inference the head receives the windows' crops of
+    the image, batched like the features."""
+    model = _model(detail=True, crop=32, stride=24, slide_batch_size=3)
+    inputs = torch.randn(1, 3, 40, 60)
+    seen = []
+    forward = model.decode_head.forward
+
+    def spy(feats):
+        seen.append(feats[-1])
+        return forward(feats)
+
+    model.decode_head.forward = spy  # predict() calls forward directly
+    with torch.no_grad():
+        model.slide_inference(inputs, [dict(img_shape=(40, 60))])
+    crops = torch.cat(seen)
+    # windows at rows 0, 8 and columns 0, 24, 28
+    expected = [
+        inputs[0, :, y:y + 32, x:x + 32] for y in (0, 8) for x in (0, 24, 28)
+    ]
+    assert [tuple(c.shape) for c in seen] == [(3, 3, 32, 32)] * 2
+    torch.testing.assert_close(crops, torch.stack(expected))
 
 
 def test_invalid_slide_batch_size():

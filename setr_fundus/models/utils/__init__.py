@@ -1,0 +1,3 @@
+from .detail_stem import DetailStem
+
+__all__ = ['DetailStem']
