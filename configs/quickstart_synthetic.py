@@ -34,7 +34,8 @@ model = dict(
     test_cfg=dict(crop_size=crop_size, stride=(96, 96), slide_batch_size=16))
 
 train_pipeline = [
-    dict(type='LoadFundusSample'),
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations'),
     dict(
         type='RandomResize',
         scale=(565, 584),

@@ -71,3 +71,20 @@ def test_encoder_frozen_only_in_frozen_config(name, frozen):
     children = [m.training for m in model.backbone.children()]
     assert set(children) == {not frozen}  # frozen parts stay in eval mode
     assert all(p.requires_grad for p in model.decode_head.parameters())
+
+
+@pytest.mark.parametrize('split,other', [('val', 'test'), ('test', 'val')])
+def test_val_and_test_loaders_are_overridden_separately(split, other):
+    """``test_dataloader`` is written as the val loader on the test split;
+    overriding one of them leaves the other as it was."""
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, 'setr_mla_default_fundus.py'))
+    assert cfg.val_dataloader.dataset.split == 'val'
+    assert cfg.test_dataloader.dataset.split == 'test'
+    cfg.merge_from_dict({
+        f'{split}_dataloader.dataset.data_root': 'data/CHASE_DB1',
+        f'{split}_dataloader.batch_size': 2
+    })
+    assert cfg[f'{split}_dataloader'].dataset.data_root == 'data/CHASE_DB1'
+    assert cfg[f'{split}_dataloader'].batch_size == 2
+    assert cfg[f'{other}_dataloader'].dataset.data_root == 'data/DRIVE'
+    assert cfg[f'{other}_dataloader'].batch_size == 1

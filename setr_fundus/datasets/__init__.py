@@ -1,8 +1,9 @@
 from .fundus_vessel import FundusVesselDataset
 from .synthetic import generate_fundus, write_drive_layout
-from .transforms import LoadFundusSample, PackFundusInputs
+from .transforms import (LoadFundusAnnotations, LoadFundusImage,
+                         PackFundusInputs)
 
 __all__ = [
-    'FundusVesselDataset', 'LoadFundusSample', 'PackFundusInputs',
-    'generate_fundus', 'write_drive_layout'
+    'FundusVesselDataset', 'LoadFundusAnnotations', 'LoadFundusImage',
+    'PackFundusInputs', 'generate_fundus', 'write_drive_layout'
 ]

@@ -148,6 +148,42 @@ def derive_fov(img: np.ndarray) -> np.ndarray:
     return fov
 
 
+def read_annotations(
+        img: np.ndarray,
+        img_path: str,
+        seg_map_path: Optional[str],
+        fov_path: Optional[str] = None
+) -> Tuple[Optional[np.ndarray], np.ndarray]:
+    """Decode the label and FOV mask of a decoded image and check sizes.
+
+    Args:
+        img (np.ndarray): The image, as :func:`read_image` returns it.
+        img_path (str): Its file, named in error messages.
+        seg_map_path (str, optional): Vessel label file; None for unlabeled
+            images.
+        fov_path (str, optional): FOV mask file; None derives the FOV from
+            the image with :func:`derive_fov`.
+
+    Returns:
+        tuple: ``(label, fov)`` as returned by :func:`read_label` (None
+        without ``seg_map_path``) and :func:`read_fov` / :func:`derive_fov`.
+
+    Raises:
+        ValueError: If a file cannot be decoded, a label or mask is not
+            binary, or sizes differ (naming both files and shapes).
+    """
+    label = None
+    if seg_map_path is not None:
+        label = read_label(seg_map_path)
+        _check_size(img, img_path, label, seg_map_path, 'label')
+    if fov_path is None:
+        fov = derive_fov(img)
+    else:
+        fov = read_fov(fov_path)
+        _check_size(img, img_path, fov, fov_path, 'FOV mask')
+    return label, fov
+
+
 def read_sample(
     img_path: str,
     seg_map_path: Optional[str],
@@ -159,29 +195,17 @@ def read_sample(
         img_path (str): Image file.
         seg_map_path (str, optional): Vessel label file; None for unlabeled
             images.
-        fov_path (str, optional): FOV mask file; None derives the FOV from
-            the image with :func:`derive_fov`.
+        fov_path (str, optional): FOV mask file; None derives the FOV.
 
     Returns:
-        tuple: ``(img, label, fov)`` as returned by :func:`read_image`,
-        :func:`read_label` (None without ``seg_map_path``) and
-        :func:`read_fov` / :func:`derive_fov`.
+        tuple: ``(img, label, fov)``: :func:`read_image`'s image and
+        :func:`read_annotations`' label and FOV mask.
 
     Raises:
-        ValueError: If a file cannot be decoded, a label or mask is not
-            binary, or sizes differ (naming both files and shapes).
+        ValueError: As :func:`read_image` and :func:`read_annotations`.
     """
     img = read_image(img_path)
-    label = None
-    if seg_map_path is not None:
-        label = read_label(seg_map_path)
-        _check_size(img, img_path, label, seg_map_path, 'label')
-    if fov_path is None:
-        fov = derive_fov(img)
-    else:
-        fov = read_fov(fov_path)
-        _check_size(img, img_path, fov, fov_path, 'FOV mask')
-    return img, label, fov
+    return (img, *read_annotations(img, img_path, seg_map_path, fov_path))
 
 
 def _check_size(img: np.ndarray, img_path: str, other: np.ndarray,

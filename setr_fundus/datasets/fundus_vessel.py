@@ -11,6 +11,7 @@ from .layouts import LAYOUTS, SPLITS, detect_layout, list_samples
 from .synthetic import DRIVE_SIZE, generate_fundus, synthetic_sample_seed
 
 Arrays = Tuple[np.ndarray, np.ndarray, np.ndarray]
+_FILE_LOADERS = ('LoadImageFromFile', 'mmcv.LoadImageFromFile')
 SYNTHETIC_DEFAULTS = dict(num_train=20, num_test=20, size=DRIVE_SIZE, seed=0)
 
 
@@ -34,8 +35,16 @@ class FundusVesselDataset(BaseSegDataset):
     where the FOV is derived by thresholding the image), ``sample_idx``,
     ``reduce_zero_label`` (False), ``seg_fields`` ([]) and, when cached or
     synthetic, copies of the arrays under ``img`` (uint8 HxWx3 BGR),
-    ``gt_seg_map`` and ``gt_fov_mask`` (uint8 HxW in {0, 1}), which
-    ``LoadFundusSample`` takes over.
+    ``gt_seg_map`` and ``gt_fov_mask`` (uint8 HxW in {0, 1}).
+
+    Pipelines start as mmseg's do, with ``LoadImageFromFile`` followed by
+    ``LoadFundusAnnotations``. The dataset runs each ``LoadImageFromFile``
+    of its pipeline as :class:`~setr_fundus.datasets.LoadFundusImage`,
+    which takes the cached (or synthetic) image and otherwise decodes the
+    file with the same reader as the validation here, so GIF and ``.gz``
+    images load too; ``LoadFundusAnnotations`` takes the cached label and
+    FOV mask. The same configs then also serve mmseg's inference APIs,
+    which look for ``LoadImageFromFile`` in the test pipeline.
 
     Args:
         data_root (str): Folder of the unpacked set; unused for
@@ -51,14 +60,15 @@ class FundusVesselDataset(BaseSegDataset):
             modulo (no copies). Defaults to 1.
         cache (bool): Keep the decoded arrays in memory. Without it, the
             files are only validated at construction and decoded again by
-            ``LoadFundusSample`` on every access. The synthetic layout is
+            the loading transforms on every access. The synthetic layout is
             always held in memory. Defaults to True.
         synthetic (dict, optional): Settings of ``layout='synthetic'``:
             ``num_train`` (20), ``num_test`` (20, for 'val' and 'test'),
             ``size`` ((584, 565), H x W) and ``seed`` (0); the same values
             passed to ``tools/misc/make_synthetic_fundus.py`` write the same
             images. Defaults to None (those defaults).
-        pipeline (list): Processing pipeline. Defaults to [].
+        pipeline (list): Processing pipeline; its ``LoadImageFromFile``
+            steps run as ``LoadFundusImage``. Defaults to [].
         test_mode (bool): Test phase flag. Defaults to False.
         serialize_data (bool): Serialize the data list (see mmengine's
             ``BaseDataset``). Defaults to True.
@@ -109,7 +119,7 @@ class FundusVesselDataset(BaseSegDataset):
         self._synthetic_seeds: Dict[str, int] = {}
         super().__init__(
             data_root=data_root,
-            pipeline=pipeline or [],
+            pipeline=[_serve_decoded(t) for t in pipeline or []],
             test_mode=test_mode,
             serialize_data=serialize_data,
             lazy_init=lazy_init,
@@ -201,3 +211,11 @@ class FundusVesselDataset(BaseSegDataset):
             info['img'], info['gt_seg_map'], info['gt_fov_mask'] = (
                 array.copy() for array in arrays)
         return info
+
+
+def _serve_decoded(transform):
+    """A ``LoadImageFromFile`` config becomes ``LoadFundusImage``'s, which
+    takes the image the dataset decoded; anything else is kept."""
+    if isinstance(transform, dict) and transform.get('type') in _FILE_LOADERS:
+        return dict(transform, type='LoadFundusImage')
+    return transform

@@ -20,7 +20,8 @@ train_dataloader = dict(
         layout='synthetic',
         synthetic=dict(num_train=2, num_test=1, size=(64, 64)),
         pipeline=[
-            dict(type='LoadFundusSample'),
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadFundusAnnotations'),
             dict(type='RandomRotate', prob=1.0, degree=20),
             dict(type='RandomCrop', crop_size=(48, 48)),
             dict(type='PackFundusInputs'),

@@ -8,7 +8,7 @@ from fundus_fixtures import SIZE, palette_gif, sample, save, write_folder
 
 from setr_fundus.datasets import FundusVesselDataset, fundus_io
 
-LOAD = [dict(type='LoadFundusSample')]
+LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadFundusAnnotations')]
 
 
 def check_binary_sample(info: dict) -> None:
@@ -164,6 +164,14 @@ def test_no_cache_decodes_on_every_access(drive_root, monkeypatch):
     for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
         np.testing.assert_array_equal(results[key],
                                       cached.get_data_info(1)[key])
+
+
+def test_load_image_from_file_serves_the_cached_image(drive_root):
+    ds = FundusVesselDataset(data_root=drive_root, pipeline=LOAD)
+    assert [type(t).__name__ for t in ds.pipeline.transforms
+            ] == ['LoadFundusImage', 'LoadFundusAnnotations']
+    np.testing.assert_array_equal(ds[0]['img'],
+                                  ds.get_data_info(0)['img'])
 
 
 @pytest.mark.parametrize('serialize_data', [True, False])

@@ -8,6 +8,7 @@ from mmseg.registry import TRANSFORMS
 from setr_fundus.datasets import FundusVesselDataset
 
 H, W = 64, 80
+LOAD = [dict(type='LoadFundusImage'), dict(type='LoadFundusAnnotations')]
 
 
 def coded_info() -> dict:
@@ -31,7 +32,7 @@ def coded_info() -> dict:
 
 
 def load_then(*transforms: dict) -> dict:
-    pipeline = Compose([dict(type='LoadFundusSample'), *transforms])
+    pipeline = Compose([*LOAD, *transforms])
     return pipeline(coded_info())
 
 
@@ -65,16 +66,54 @@ def test_load_decodes_files_and_derives_fov(tmp_path):
         seg_map_path=save(str(tmp_path / 'a.png'), vessel * 255),
         fov_path=None,
         seg_fields=[])
-    results = TRANSFORMS.build(dict(type='LoadFundusSample'))(info)
+    results = Compose(LOAD)(info)
     np.testing.assert_array_equal(results['gt_seg_map'], vessel)
     assert results['img'].shape == rgb.shape
     iou = (results['gt_fov_mask'] & fov).sum() / (results['gt_fov_mask']
                                                   | fov).sum()
     assert iou > 0.9
     unlabeled = dict(img_path=info['img_path'], seg_fields=[])
-    results = TRANSFORMS.build(dict(type='LoadFundusSample'))(unlabeled)
+    results = Compose(LOAD)(unlabeled)
     assert 'gt_seg_map' not in results
     assert results['seg_fields'] == ['gt_fov_mask']
+
+
+def test_load_image_decodes_gz_and_keeps_float_option(tmp_path):
+    rgb, _, _ = sample(22)
+    path = save(str(tmp_path / 'a.ppm.gz'), rgb)
+    results = TRANSFORMS.build(dict(type='LoadFundusImage'))(
+        dict(img_path=path))
+    np.testing.assert_array_equal(results['img'], rgb[..., ::-1])
+    assert results['img_shape'] == results['ori_shape'] == rgb.shape[:2]
+    cached = np.zeros((4, 5, 3), np.uint8)
+    results = TRANSFORMS.build(dict(type='LoadFundusImage', to_float32=True))(
+        dict(img_path=path, img=cached))
+    assert results['img'].dtype == np.float32
+    assert results['img'].shape == (4, 5, 3)
+
+
+def test_annotations_of_a_bare_array_as_mmseg_apis_pass_it():
+    """``inference_model``/``MMSegInferencer`` give only ``img``."""
+    rgb, _, fov = sample(23)
+    results = Compose([
+        dict(type='LoadImageFromNDArray'),
+        dict(type='LoadFundusAnnotations'),
+        dict(type='PackFundusInputs')
+    ])(dict(img=np.ascontiguousarray(rgb[..., ::-1])))
+    data_sample = results['data_samples']
+    assert 'gt_sem_seg' not in data_sample
+    derived = data_sample.gt_fov_mask.data[0].numpy()
+    assert (derived & fov).sum() / (derived | fov).sum() > 0.9
+
+
+def test_annotation_size_mismatch_names_files(tmp_path):
+    rgb, vessel, _ = sample(24)
+    info = dict(
+        img_path=save(str(tmp_path / 'a.png'), rgb),
+        seg_map_path=save(str(tmp_path / 'a_label.png'),
+                          vessel[:-2] * 255))
+    with pytest.raises(ValueError, match='a_label.png.*a.png'):
+        Compose(LOAD)(info)
 
 
 def test_rotate_keeps_label_and_fov_aligned():
@@ -111,7 +150,8 @@ def test_random_resize_moves_gt():
 
 def test_keep_gt_original_leaves_gt_untouched():
     pipeline = Compose([
-        dict(type='LoadFundusSample', keep_gt_original=True),
+        dict(type='LoadFundusImage'),
+        dict(type='LoadFundusAnnotations', keep_gt_original=True),
         dict(type='Resize', scale=(40, 32), keep_ratio=False),
         dict(type='PackFundusInputs')
     ])
@@ -139,7 +179,8 @@ def test_pack_fundus_inputs_adds_fov():
 def test_drive_style_train_pipeline_on_synthetic_set(index):
     np.random.seed(index)
     pipeline = [
-        dict(type='LoadFundusSample'),
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadFundusAnnotations'),
         dict(
             type='RandomResize',
             scale=(565, 584),

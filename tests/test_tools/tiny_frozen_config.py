@@ -23,7 +23,8 @@ model = dict(
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
 train_pipeline = [
-    dict(type='LoadFundusSample'),
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations'),
     dict(
         type='RandomResize',
         scale=image_scale,

@@ -11,7 +11,7 @@ def _cfg(**kwargs) -> Config:
         optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='SGD')),
         model=dict(type='FundusEncoderDecoder'),
         tta_model=dict(type='FundusTTAModel'),
-        tta_pipeline=[dict(type='LoadFundusSample')],
+        tta_pipeline=[dict(type='LoadImageFromFile')],
         test_dataloader=dict(dataset=dict(pipeline=[])),
         default_hooks=dict(visualization=dict(type='SegVisualizationHook')),
         visualizer=dict(type='SegLocalVisualizer'))

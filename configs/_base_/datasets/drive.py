@@ -13,7 +13,8 @@ img_scale = (565, 584)  # DRIVE's (w, h); random rescale is relative to it
 # by 224x224 crops): 160 crops, 40 iterations at batch 4 on one GPU.
 repeat_times = 8
 train_pipeline = [
-    dict(type='LoadFundusSample'),
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations'),
     dict(
         type='RandomResize',
         scale=img_scale,
@@ -39,13 +40,15 @@ train_pipeline = [
 # validation / test: the full image at its original resolution, segmented by
 # sliding windows (model.test_cfg); no resizing
 test_pipeline = [
-    dict(type='LoadFundusSample'),
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations'),
     dict(type='PackFundusInputs'),
 ]
 # --tta: the image and its flips, probabilities averaged by FundusTTAModel
 tta_pipeline = [
+    dict(type='LoadImageFromFile'),
     # label and FOV mask stay out of the flips
-    dict(type='LoadFundusSample', keep_gt_original=True),
+    dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(
         type='TestTimeAug',
         transforms=[
@@ -78,15 +81,8 @@ val_dataloader = dict(
         data_root=data_root,
         split='val',
         pipeline=test_pipeline))
+# the same loader on the official test part
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        pipeline=test_pipeline))
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 val_evaluator = dict(type='VesselMetric')
 test_evaluator = val_evaluator

@@ -1,4 +1,5 @@
-from .load_fundus_sample import LoadFundusSample
+from .load_fundus_annotations import LoadFundusAnnotations
+from .load_fundus_image import LoadFundusImage
 from .pack_fundus_inputs import PackFundusInputs
 
-__all__ = ['LoadFundusSample', 'PackFundusInputs']
+__all__ = ['LoadFundusAnnotations', 'LoadFundusImage', 'PackFundusInputs']

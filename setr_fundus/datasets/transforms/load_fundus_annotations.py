@@ -1,23 +1,27 @@
-"""LoadFundusSample: image, vessel label and FOV mask in one step."""
+"""LoadFundusAnnotations: vessel label and field-of-view mask."""
 from typing import Optional
 
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from ..fundus_io import derive_fov, read_sample
+from ..fundus_io import read_annotations
 
 _GT_KEYS = ('gt_seg_map', 'gt_fov_mask')
 
 
 @TRANSFORMS.register_module()
-class LoadFundusSample(BaseTransform):
-    """Load a fundus image with its vessel label and field-of-view mask.
+class LoadFundusAnnotations(BaseTransform):
+    """Load the vessel label and the field-of-view (FOV) mask of an image.
 
-    Takes the arrays ``FundusVesselDataset`` puts into the data info when it
-    caches (``img``, ``gt_seg_map``, ``gt_fov_mask``; already copies, so
-    in-place transforms such as ``CLAHE`` are safe); otherwise decodes
-    ``img_path``, ``seg_map_path`` and ``fov_path`` (deriving the FOV by
-    thresholding the image when ``fov_path`` is None).
+    The fundus counterpart of mmseg's ``LoadAnnotations``, placed after
+    ``LoadImageFromFile``. It takes the arrays
+    :class:`~setr_fundus.datasets.FundusVesselDataset` puts into the data
+    info when it caches (``gt_seg_map``, ``gt_fov_mask``; copies, so
+    in-place transforms are safe); otherwise it decodes ``seg_map_path`` and
+    ``fov_path`` and checks their size against the image. Without a
+    ``fov_path`` (sets without masks, a bare photograph given to
+    ``MMSegInferencer`` or ``inference_model``) the FOV is derived by
+    thresholding the image; without a ``seg_map_path`` there is no label.
 
     The label and the FOV mask are registered in ``seg_fields`` so that
     mmseg's geometric transforms (``RandomResize``, ``RandomRotate``,
@@ -28,12 +32,12 @@ class LoadFundusSample(BaseTransform):
 
     Required Keys:
 
-    - img_path, seg_map_path (optional), fov_path (optional)
-    - img, gt_seg_map, gt_fov_mask (optional, from the cache)
+    - img, img_path (named in errors)
+    - seg_map_path (optional), fov_path (optional)
+    - gt_seg_map, gt_fov_mask (optional, from the dataset's cache)
 
     Added Keys:
 
-    - img (uint8 HxWx3 BGR), img_shape, ori_shape
     - gt_seg_map (uint8 HxW in {0, 1}; absent without a label)
     - gt_fov_mask (uint8 HxW in {0, 1})
     - seg_fields
@@ -51,26 +55,20 @@ class LoadFundusSample(BaseTransform):
         self.keep_gt_original = keep_gt_original
 
     def transform(self, results: dict) -> Optional[dict]:
-        """Load the sample into ``results``.
+        """Load the annotations into ``results``.
 
         Args:
-            results (dict): Data info from the dataset.
+            results (dict): Results of the image loading step.
 
         Returns:
             dict: ``results`` with the keys listed in the class docstring.
         """
-        if results.get('img') is None:
-            img, label, fov = read_sample(results['img_path'],
-                                          results.get('seg_map_path'),
-                                          results.get('fov_path'))
-            results['img'] = img
+        if results.get('gt_fov_mask') is None:
+            label, results['gt_fov_mask'] = read_annotations(
+                results['img'], results.get('img_path'),
+                results.get('seg_map_path'), results.get('fov_path'))
             if label is not None:
-                results['gt_seg_map'] = label
-            results['gt_fov_mask'] = fov
-        elif results.get('gt_fov_mask') is None:
-            results['gt_fov_mask'] = derive_fov(results['img'])
-        results['img_shape'] = results['img'].shape[:2]
-        results['ori_shape'] = results['img'].shape[:2]
+                results.setdefault('gt_seg_map', label)
         seg_fields = results.setdefault('seg_fields', [])
         if not self.keep_gt_original:
             for key in _GT_KEYS:
