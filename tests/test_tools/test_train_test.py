@@ -5,6 +5,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 from tensorboard.backend.event_processing.event_accumulator import \
     EventAccumulator
 
@@ -51,6 +52,20 @@ def test_train_writes_seed_checkpoints(trained_run):
     best = load_trusted_checkpoint(str(trained_run / 'best_model.pth'))
     assert 'best_score' in best['meta']
     assert best['meta']['iter'] % TINY_ITERS_PER_EPOCH == 0
+
+
+def test_weights_files_load_with_torch_defaults(trained_run):
+    """best and final files hold weights and plain meta only, so torch's
+    default ``weights_only=True`` loading (and mmseg's APIs) read them."""
+    for name in ('best_model.pth', 'final_model.pth'):
+        ckpt = torch.load(trained_run / name, weights_only=True)
+        assert set(ckpt) == {'meta', 'state_dict'}
+        assert ckpt['meta']['dataset_meta']['classes'] == ('background',
+                                                           'vessel')
+        assert isinstance(ckpt['meta']['epoch'], int)
+    resumable = load_trusted_checkpoint(
+        str(trained_run / f'model_epoch_{TINY_EPOCHS}.pth'))
+    assert {'message_hub', 'optimizer', 'param_schedulers'} <= set(resumable)
 
 
 def test_train_writes_tensorboard_scalars(trained_run):

@@ -1,6 +1,7 @@
 import os.path as osp
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
+import numpy as np
 from mmengine.hooks import CheckpointHook
 from mmseg.registry import HOOKS
 
@@ -23,7 +24,12 @@ class FundusCheckpointHook(CheckpointHook):
       checkpoints are written before that epoch's validation, so theirs can
       be stale) and a worse model never replaces the best one.
 
-    Best and final files hold weights and meta only (no optimizer state).
+    Best and final files are weights files: ``{'meta': ..., 'state_dict':
+    ...}`` with nothing but plain Python values and tensors, so
+    ``torch.load(path)`` with torch's default ``weights_only=True``,
+    ``mmseg.apis.init_model``, ``MMSegInferencer`` and mmseg's own
+    ``tools/test.py`` read them. The message hub, optimizer and scheduler
+    states (which only resuming needs) stay in the periodic checkpoints.
 
     Args:
         best_filename (str): Name of the best checkpoint.
@@ -45,6 +51,7 @@ class FundusCheckpointHook(CheckpointHook):
                 f'got {kwargs.get("save_best")}')
         self.best_filename = best_filename
         self.final_filename = final_filename
+        self._saving_weights = False
 
     def before_train(self, runner) -> None:
         """Restore the best score of a resumed run from its best file."""
@@ -61,14 +68,39 @@ class FundusCheckpointHook(CheckpointHook):
             runner.message_hub.update_info('best_score', saved)
 
     def _save_weights(self, runner, filename: str, **meta) -> None:
-        runner.save_checkpoint(
-            self.out_dir,
-            filename=filename,
-            save_optimizer=False,
-            save_param_scheduler=False,
-            meta=dict(epoch=runner.epoch, iter=runner.iter, **meta),
-            by_epoch=False,
-            backend_args=self.backend_args)
+        """Save a weights file (see :meth:`before_save_checkpoint`)."""
+        self._saving_weights = True
+        try:
+            runner.save_checkpoint(
+                self.out_dir,
+                filename=filename,
+                save_optimizer=False,
+                save_param_scheduler=False,
+                meta=dict(epoch=runner.epoch, iter=runner.iter, **meta),
+                by_epoch=False,
+                backend_args=self.backend_args)
+        finally:
+            self._saving_weights = False
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Reduce a best or final checkpoint to weights and plain meta.
+
+        mmengine's runner adds the message hub (logged history, numpy
+        scalars) to every checkpoint it saves, which torch's default
+        ``weights_only=True`` loading refuses; weights files drop it and
+        anything else that is not the state dict.
+
+        Args:
+            runner (Runner): The runner.
+            checkpoint (dict): The checkpoint about to be saved, changed in
+                place.
+        """
+        if not self._saving_weights:
+            return
+        meta = _plain(checkpoint['meta'])
+        state_dict = checkpoint['state_dict']
+        checkpoint.clear()
+        checkpoint.update(meta=meta, state_dict=state_dict)
 
     def _save_best_checkpoint(self, runner, metrics: Dict[str,
                                                           float]) -> None:
@@ -101,3 +133,14 @@ class FundusCheckpointHook(CheckpointHook):
         runner.logger.info('Final weights saved to ' + self.file_backend.
                            join_path(self.out_dir, self.final_filename))
         super().after_train(runner)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays turned into Python values."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value)
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    return value
