@@ -60,7 +60,7 @@ else
     torch_pair_works || { echo "torch/torchvision (${TORCH_SPEC}) do not run together" >&2; false; }
 fi
 
-step "build requirements (setuptools>=77,<81, ninja, wheel)"
+step "build requirements (setuptools>=77,<80, ninja, wheel)"
 pip_install -r requirements/build.txt
 
 step "runtime and test requirements"
