@@ -15,7 +15,7 @@ vis_backends = [
     dict(type='TensorboardVisBackend'),
 ]
 visualizer = dict(
-    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='FundusVisualizer', vis_backends=vis_backends, name='visualizer')
 # Tags with hierarchy: train/loss, train/lr, val/Dice, val/val_loss, ...
 log_processor = dict(by_epoch=True, log_with_hierarchy=True)
 log_level = 'INFO'

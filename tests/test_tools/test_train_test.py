@@ -144,5 +144,5 @@ def test_test_show_dir_paints_every_test_image(trained_run, drive_root,
     height, width = IMAGE_SIZE
     for path in painted:
         image = cv2.imread(str(path))
-        # mmseg's visualizer puts ground truth and prediction side by side
+        # FundusVisualizer: the photograph beside the comparison map
         assert image.shape == (height, 2 * width, 3)
