@@ -37,11 +37,13 @@ class VesselMLAHead(BaseDecodeHead):
     inputs; :class:`~setr_fundus.models.segmentors.FundusEncoderDecoder`
     appends it (each window's crop in sliding-window inference) because
     :attr:`with_image_input` is True. Without ``detail_channels`` the head
-    is the plain SETR-MLA head and takes the backbone's features only.
+    is the plain SETR-MLA head and takes the backbone's features only. With
+    a detail path and no tapped level (``in_channels=()``) the head decodes
+    the image alone, which measures what the encoder contributes.
 
     Args:
-        in_channels (Sequence[int]): Channels of each tapped level.
-            Defaults to four ViT-B levels of 768.
+        in_channels (Sequence[int]): Channels of each tapped level; empty
+            for a detail path alone. Defaults to four ViT-B levels of 768.
         patch_size (int): Patch size of the encoder, a power of two; sets the
             number of x2 up-sampling steps. Defaults to 16 (4 steps).
         mla_channels (int): Common width of the aggregated levels.
@@ -84,6 +86,9 @@ class VesselMLAHead(BaseDecodeHead):
                 f'VesselMLAHead: detail_channels needs one entry per '
                 f'resolution from 1/1 to 1/patch_size ({num_steps + 1} for '
                 f'patch_size={patch_size}), got {list(detail_channels)}')
+        if not in_channels and detail_channels is None:
+            raise ValueError('VesselMLAHead: without in_channels (no tapped '
+                             'level) it needs detail_channels')
         if 'channels' in kwargs:
             raise ValueError('VesselMLAHead: do not set channels; it is the '
                              'last entry of up_channels')
@@ -100,10 +105,11 @@ class VesselMLAHead(BaseDecodeHead):
         self.level_convs = nn.ModuleList(
             ConvModule(mla_channels, mla_channels, 3, padding=1, **conv_kwargs)
             for _ in self.in_channels)
-        self.fuse_conv = ConvModule(
-            mla_channels * len(self.in_channels), mla_channels, 1,
-            **conv_kwargs)
-        steps_in = [mla_channels, *up_channels[:-1]]
+        if self.in_channels:
+            self.fuse_conv = ConvModule(
+                mla_channels * len(self.in_channels), mla_channels, 1,
+                **conv_kwargs)
+        steps_in = [mla_channels if self.in_channels else 0, *up_channels[:-1]]
         self.with_image_input = detail_channels is not None
         if self.with_image_input:
             self.detail_stem = DetailStem(3, detail_channels, **conv_kwargs)
@@ -163,10 +169,12 @@ class VesselMLAHead(BaseDecodeHead):
                 'FundusEncoderDecoder passes it; got a tensor of shape '
                 f'{tuple(image.shape)}')
         details = self.detail_stem(image)[::-1]  # token stride first
-        x = self.aggregate(self._transform_inputs(features))
+        x = self.aggregate(self._transform_inputs(features)) \
+            if self.in_channels else None
         for conv, detail, finer in zip(self.up_convs, details, details[1:]):
-            x = conv(torch.cat([self._fit(x, detail), detail], dim=1))
-            x = self._fit(x, finer)
+            step_in = detail if x is None else torch.cat(
+                [self._fit(x, detail), detail], dim=1)
+            x = self._fit(conv(step_in), finer)
         x = self.detail_fuse(torch.cat([x, details[-1]], dim=1))
         return self.cls_seg(x)
 

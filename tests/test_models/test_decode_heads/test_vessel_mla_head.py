@@ -144,6 +144,20 @@ def test_detail_path_needs_the_image():
         head(feats)
 
 
+def test_detail_path_alone_without_tapped_levels():
+    head = _head(
+        in_channels=(), patch_size=4, detail_channels=(4, 6, 8))
+    assert not hasattr(head, 'fuse_conv') and not head.lateral_convs
+    assert head.up_convs[0].conv.in_channels == 8
+    image = torch.randn(2, 3, 12, 20)
+    out = head([image])
+    assert out.shape == (2, 2, 12, 20)
+    out.sum().backward()
+    assert all(p.grad is not None for p in head.parameters())
+    with pytest.raises(ValueError, match='needs detail_channels'):
+        _head(in_channels=(), patch_size=4)
+
+
 @pytest.mark.parametrize('channels', [(4, 4, 4), (4, 4, 4, 4, 4), ()])
 def test_detail_channels_one_per_resolution(channels):
     with pytest.raises(ValueError, match='one entry per resolution'):
