@@ -211,6 +211,9 @@ def table_rows(res: dict) -> List[Tuple[str, str, str, str]]:
             theirs = res['complexity']['stock'][part][key]
             rows.append((f'{kind}, {part}', _fmt(mine), _fmt(theirs),
                          _ratio(theirs, mine)))
+    rows.append(('decoder (neck + head) GFLOPs / encoder GFLOPs (%)',
+                 *(_fmt(_decoder_share(res['complexity'][model]))
+                   for model in ('ours', 'stock')), ''))
     slide = res['slide_inference']
     ih, iw = meta['image_size']
     rows.append((f'slide inference, {ih}x{iw} image, {slide["windows"]} '
@@ -225,6 +228,12 @@ def table_rows(res: dict) -> List[Tuple[str, str, str, str]]:
                  _ratio(data['cache_samples_per_s'],
                         data['no_cache_samples_per_s'])))
     return rows
+
+
+def _decoder_share(complexity: dict) -> float:
+    """Decoder FLOPs in percent of the encoder's."""
+    decoder = complexity['neck']['gflops'] + complexity['head']['gflops']
+    return 100 * decoder / complexity['encoder']['gflops']
 
 
 def format_table(res: dict, config: str = '') -> str:

@@ -87,7 +87,8 @@ def test_benchmark_tool_on_tiny_config(tmp_path, monkeypatch, capsys):
                 'encoder forward alone', 'train step / encoder forward',
                 'GFLOPs per 32x32 image, encoder', 'params (M), neck',
                 'GFLOPs per 32x32 image, head', 'slide inference, 48x40',
-                'train pipeline (samples/s'):
+                'train pipeline (samples/s',
+                'decoder (neck + head) GFLOPs / encoder GFLOPs (%)'):
         assert row in table
     res = json.loads(out.read_text())
     assert res['config'] == TINY
