@@ -17,4 +17,7 @@ model = dict(
         out_indices=(1, 3, 5, 7),
         drop_path_rate=0.1),
     decode_head=dict(
-        in_channels=(384, 384, 384, 384), patch_size=8, mla_channels=128))
+        in_channels=(384, 384, 384, 384),
+        patch_size=8,
+        mla_channels=128,
+        detail_channels=(16, 16, 32, 64)))

@@ -51,7 +51,11 @@ def test_frozen_config_contract():
     assert cfg.train_cfg.max_epochs == 100
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
     assert cfg.optim_wrapper.optimizer.lr == 1e-4
-    assert cfg.param_scheduler[0].type == 'CosineAnnealingLR'
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
+        'decode_head': dict(lr_mult=10.0)
+    }
+    assert [s.type for s in cfg.param_scheduler
+            ] == ['LinearLR', 'CosineAnnealingLR']
     assert cfg.train_dataloader.dataset.data_root == 'data/DRIVE'
     assert tuple(cfg.crop_size) == (224, 224)
 
@@ -88,3 +92,17 @@ def test_val_and_test_loaders_are_overridden_separately(split, other):
     assert cfg[f'{split}_dataloader'].batch_size == 2
     assert cfg[f'{other}_dataloader'].dataset.data_root == 'data/DRIVE'
     assert cfg[f'{other}_dataloader'].batch_size == 1
+
+
+@pytest.mark.parametrize(
+    'name', ['setr_mla_vitb16_frozen_fundus.py', 'setr_mla_default_fundus.py'])
+def test_seed_plain_head_is_one_option_away(name):
+    """``--cfg-options model.decode_head.detail_channels=None`` gives the
+    seed's plain SETR-MLA head."""
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    init_default_scope('mmseg')
+    cfg.model.backbone.init_cfg = None
+    assert MODELS.build(cfg.model).decode_head.with_image_input
+    cfg.merge_from_dict({'model.decode_head.detail_channels': None})
+    head = MODELS.build(cfg.model).decode_head
+    assert not head.with_image_input and not hasattr(head, 'detail_stem')

@@ -18,7 +18,11 @@ model = dict(
         img_size=crop_size,
         patch_size=8,
         out_indices=(0, 1)),
-    decode_head=dict(in_channels=(32, 32), patch_size=8, mla_channels=16),
+    decode_head=dict(
+        in_channels=(32, 32),
+        patch_size=8,
+        mla_channels=16,
+        detail_channels=(4, 4, 8, 8)),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
 train_pipeline = [

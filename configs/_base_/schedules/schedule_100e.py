@@ -1,5 +1,7 @@
-# AdamW + cosine annealing over the whole run, epoch based (the seed's
-# schedule). The cosine period follows train_cfg.max_epochs when it is
+# AdamW at the seed's 1e-4 for the encoder; the decoder, which always
+# trains from scratch, at 10x (mmseg's SETR recipes give heads lr_mult 10).
+# Cosine annealing, epoch based, its first epoch scaled by a linear warm-up
+# from 0.1x; the cosine period follows train_cfg.max_epochs when it is
 # overridden (mmengine fills in the scheduler's `end`).
 optim_wrapper = dict(
     type='OptimWrapper',
@@ -7,8 +9,16 @@ optim_wrapper = dict(
     constructor='TrainableOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}),
     clip_grad=None)
 param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        begin=0,
+        end=1,
+        by_epoch=True,
+        convert_to_iter_based=True),
     dict(
         type='CosineAnnealingLR',
         eta_min=1e-6,
