@@ -74,7 +74,8 @@ param_scheduler = [
         end=iters,
         by_epoch=False)
 ]
-train_cfg = dict(max_iters=iters, val_interval=iters // 4)
+# validated once, at the end, like the stock run it mirrors (last checkpoint)
+train_cfg = dict(max_iters=iters, val_interval=iters)
 default_hooks = dict(
     checkpoint=dict(
         _delete_=True,
