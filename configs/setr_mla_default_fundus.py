@@ -1,5 +1,7 @@
 # The seed's default Config: a smaller ViT (patch 8, width 384, 8 layers)
-# trained from scratch; nothing frozen, no checkpoint needed.
+# trained from scratch; nothing frozen, no checkpoint needed. Decoder with
+# the detail path (docs/drive.md; the seed's plain head:
+# --cfg-options model.decode_head.detail_channels=None).
 _base_ = [
     '_base_/models/setr_mla_vit.py', '_base_/datasets/drive.py',
     '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'
