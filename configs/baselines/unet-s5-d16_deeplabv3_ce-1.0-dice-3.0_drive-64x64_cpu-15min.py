@@ -36,32 +36,21 @@ test_pipeline = [
     dict(type='LoadFundusAnnotations'),
     dict(type='PackFundusInputs'),
 ]
+# mmseg's DRIVE dataset replaced by ours (the archive as it unpacks)
+drive_dataset = dict(
+    _delete_=True,
+    type='FundusVesselDataset',
+    data_root=data_root,
+    pipeline=test_pipeline)
 train_dataloader = dict(
     num_workers=2,
     dataset=dict(
-        _delete_=True,
-        type='FundusVesselDataset',
-        data_root=data_root,
-        split='train',
-        indices=16,
-        pipeline=train_pipeline))
+        drive_dataset, split='train', indices=16, pipeline=train_pipeline))
 val_dataloader = dict(
     num_workers=2,
-    dataset=dict(
-        _delete_=True,
-        type='FundusVesselDataset',
-        data_root=data_root,
-        split='train',
-        indices=[16, 17, 18, 19],
-        pipeline=test_pipeline))
+    dataset=dict(drive_dataset, split='train', indices=[16, 17, 18, 19]))
 test_dataloader = dict(
-    num_workers=2,
-    dataset=dict(
-        _delete_=True,
-        type='FundusVesselDataset',
-        data_root=data_root,
-        split='test',
-        pipeline=test_pipeline))
+    num_workers=2, dataset=dict(drive_dataset, split='test'))
 val_evaluator = dict(_delete_=True, type='VesselMetric')
 test_evaluator = val_evaluator
 
