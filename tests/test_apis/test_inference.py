@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import setr_fundus  # noqa: F401
@@ -12,19 +11,10 @@ from setr_fundus.apis import (VesselSegmenter, is_image_file, list_images,
                               load_model_weights, output_paths, output_stems,
                               vessel_overlay)
 from setr_fundus.datasets import generate_fundus
+from tests.model_utils import random_model
 
 TINY = osp.join(
     osp.dirname(__file__), '..', 'test_tools', 'data', 'tiny_config.py')
-
-
-def _tiny_model(cfg: Config):
-    init_default_scope('mmseg')
-    model_cfg = cfg.model.deepcopy()
-    model_cfg.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    return model.eval()
 
 
 @pytest.fixture(scope='module')
@@ -37,7 +27,7 @@ def checkpoint(cfg, tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
     torch.save(
         dict(
-            state_dict=_tiny_model(cfg).state_dict(),
+            state_dict=random_model(cfg).state_dict(),
             meta=dict(epoch=1, dataset_meta=dict(classes=('bg', 'vessel')))),
         path)
     return path
@@ -56,7 +46,7 @@ def test_predict_matches_sliding_windows(cfg, checkpoint, image):
     assert 0 <= prob.min() and prob.max() <= 1
     np.testing.assert_array_equal(mask, prob > 0.5)
     # the same as the model's full-resolution sliding windows by hand
-    model = _tiny_model(cfg)
+    model = random_model(cfg)
     pre = model.data_preprocessor(
         dict(inputs=[torch.from_numpy(image.transpose(2, 0, 1).copy())]),
         False)
@@ -84,7 +74,7 @@ def test_predict_rejects_grey_image(checkpoint):
 
 
 def test_load_weights_bare_state_dict_and_ddp_prefix(cfg, tmp_path):
-    source = _tiny_model(cfg)
+    source = random_model(cfg)
     path = str(tmp_path / 'bare.pth')
     torch.save({
         f'module.{k}': v
@@ -98,7 +88,7 @@ def test_load_weights_bare_state_dict_and_ddp_prefix(cfg, tmp_path):
 
 
 def test_load_weights_errors_name_the_file(cfg, tmp_path):
-    model = _tiny_model(cfg)
+    model = random_model(cfg)
     partial = str(tmp_path / 'partial.pth')
     state = model.state_dict()
     state.pop('decode_head.conv_seg.weight')

@@ -12,14 +12,13 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
 from mmseg.apis import (MMSegInferencer, inference_model, init_model,
                         show_result_pyplot)
-from mmseg.registry import MODELS
 
 import setr_fundus  # noqa: F401
 from setr_fundus.apis import VesselSegmenter
 from setr_fundus.datasets import FundusVesselDataset, generate_fundus
+from tests.model_utils import random_model
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 CONFIGS = sorted(
@@ -30,13 +29,7 @@ CONFIGS = sorted(
 def weights(request, tmp_path_factory) -> tuple:
     """``(config, weights file)``: the config's model with random weights,
     saved as ``{'meta', 'state_dict'}`` of plain values."""
-    cfg = Config.fromfile(request.param)
-    init_default_scope('mmseg')
-    model_cfg = cfg.model.deepcopy()
-    model_cfg.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(model_cfg)
-    model.init_weights()
+    model = random_model(Config.fromfile(request.param))
     path = str(tmp_path_factory.mktemp('weights') / 'best_model.pth')
     meta = dict(epoch=1, dataset_meta=dict(FundusVesselDataset.METAINFO))
     torch.save(dict(meta=meta, state_dict=model.state_dict()), path)

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 from PIL import Image
 
 import setr_fundus  # noqa: F401
 from setr_fundus.datasets import generate_fundus
+from tests.model_utils import random_model
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TINY = osp.join(osp.dirname(__file__), 'data', 'tiny_config.py')
@@ -25,12 +24,7 @@ SIZES = {'a': (70, 61), 'b': (45, 52)}
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory) -> str:
     """A freshly initialised tiny model saved as mmengine saves one."""
-    init_default_scope('mmseg')
-    cfg = Config.fromfile(TINY)
-    cfg.model.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    model = random_model(Config.fromfile(TINY))
     path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), path)
     return path
