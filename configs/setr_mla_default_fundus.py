@@ -3,7 +3,7 @@
 # the detail path (docs/drive.md; the seed's plain head:
 # --cfg-options model.decode_head.detail_channels=None).
 _base_ = [
-    '_base_/models/setr_mla_vit.py', '_base_/datasets/drive.py',
+    '_base_/models/setr_mla_vit.py', '_base_/datasets/fundus_vessel.py',
     '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'
 ]
 custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)

@@ -4,7 +4,7 @@
 # None). AdamW lr 1e-4 (decoder x10, one-epoch warm-up), cosine annealing,
 # batch 4 per GPU, 100 epochs, DRIVE.
 _base_ = [
-    '_base_/models/setr_mla_vit.py', '_base_/datasets/drive.py',
+    '_base_/models/setr_mla_vit.py', '_base_/datasets/fundus_vessel.py',
     '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'
 ]
 custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)

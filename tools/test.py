@@ -4,10 +4,10 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from setr_fundus.utils import (build_runner, enable_tta, enable_visualization,
-                               set_work_dir)
+                               load_config, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,10 +44,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')

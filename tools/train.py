@@ -2,10 +2,10 @@
 import argparse
 import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from setr_fundus.utils import (build_runner, enable_amp, set_resume,
-                               set_work_dir)
+from setr_fundus.utils import (build_runner, enable_amp, load_config,
+                               set_resume, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,10 +43,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
         enable_amp(cfg)

@@ -16,7 +16,7 @@ from mmseg.apis import init_model
 from mmseg.registry import MODELS
 from torch import nn
 
-from ..utils import load_trusted_checkpoint
+from ..utils import load_config, load_trusted_checkpoint
 
 # transforms that read annotations, which an unlabelled photograph lacks
 _ANNOTATION_LOADERS = ('LoadAnnotations', )
@@ -111,10 +111,7 @@ class VesselSegmenter:
                  device: str = 'cpu',
                  tta: bool = False,
                  cfg_options: Optional[dict] = None) -> None:
-        cfg = Config.fromfile(config) if isinstance(config, str) \
-            else copy.deepcopy(config)
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
+        cfg = load_config(config, cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmseg'))
         if 'backbone' in cfg.model:
             cfg.model.backbone.init_cfg = None  # weights come from the ckpt

@@ -229,6 +229,7 @@ def data_loading(dataset_cfg: dict,
                 data_root=root,
                 layout='drive',
                 split='train',
+                holdout=0,
                 cache=cache,
                 repeat_times=1)
             dataset = DATASETS.build(cfg)

@@ -1,9 +1,10 @@
 from .fundus_vessel import FundusVesselDataset
 from .synthetic import generate_fundus, write_drive_layout
 from .transforms import (LoadFundusAnnotations, LoadFundusImage,
-                         PackFundusInputs)
+                         PackFundusInputs, RandomCameraDistortion, ResizeToFOV)
 
 __all__ = [
     'FundusVesselDataset', 'LoadFundusAnnotations', 'LoadFundusImage',
-    'PackFundusInputs', 'generate_fundus', 'write_drive_layout'
+    'PackFundusInputs', 'RandomCameraDistortion', 'ResizeToFOV',
+    'generate_fundus', 'write_drive_layout'
 ]

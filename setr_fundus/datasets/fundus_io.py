@@ -20,12 +20,12 @@ import io
 import os.path as osp
 from typing import Optional, Tuple
 
-import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .fov_geometry import derive_fov
+
 NON_BINARY_TOLERANCE = 0.02
-FOV_THRESHOLD = 0.15  # of the bright end of the red channel
 _HIGH_DEPTH_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, EOFError, SyntaxError,
                   ValueError)
@@ -122,32 +122,6 @@ def read_fov(path: str) -> np.ndarray:
     return _binarise(_grey(_open(path, 'FOV mask')), path, 'FOV mask')
 
 
-def derive_fov(img: np.ndarray) -> np.ndarray:
-    """Estimate the FOV of a fundus photograph by thresholding.
-
-    The red channel is median-filtered and thresholded at
-    ``FOV_THRESHOLD`` times its 99th percentile; the largest bright region,
-    with its holes filled, is the FOV. Used where a set ships no masks
-    (CHASE_DB1, STARE, folders without ``masks/``).
-
-    Args:
-        img (np.ndarray): uint8 HxWx3 BGR image.
-
-    Returns:
-        np.ndarray: uint8 HxW, 1 inside the FOV.
-    """
-    red = cv2.medianBlur(np.ascontiguousarray(img[..., 2]), 5)
-    level = FOV_THRESHOLD * float(np.percentile(red, 99))
-    bright = (red > level).astype(np.uint8)
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL,
-                                   cv2.CHAIN_APPROX_SIMPLE)
-    fov = np.zeros_like(bright)
-    if contours:
-        largest = max(contours, key=cv2.contourArea)
-        cv2.drawContours(fov, [largest], -1, 1, thickness=cv2.FILLED)
-    return fov
-
-
 def read_annotations(
         img: np.ndarray,
         img_path: str,
@@ -162,11 +136,12 @@ def read_annotations(
         seg_map_path (str, optional): Vessel label file; None for unlabeled
             images.
         fov_path (str, optional): FOV mask file; None derives the FOV from
-            the image with :func:`derive_fov`.
+            the image with
+            :func:`~setr_fundus.datasets.fov_geometry.derive_fov`.
 
     Returns:
         tuple: ``(label, fov)`` as returned by :func:`read_label` (None
-        without ``seg_map_path``) and :func:`read_fov` / :func:`derive_fov`.
+        without ``seg_map_path``) and :func:`read_fov` / ``derive_fov``.
 
     Raises:
         ValueError: If a file cannot be decoded, a label or mask is not

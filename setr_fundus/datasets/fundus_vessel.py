@@ -1,5 +1,5 @@
 """FundusVesselDataset: retinal-vessel sets as their archives unpack."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 from mmengine.dataset import force_full_init
@@ -7,7 +7,8 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from .fundus_io import read_sample
-from .layouts import LAYOUTS, SPLITS, detect_layout, list_samples
+from .layouts import (LAYOUTS, SPLITS, check_holdout, detect_layout,
+                      folder_has_part, holdout_split, list_samples)
 from .synthetic import DRIVE_SIZE, generate_fundus, synthetic_sample_seed
 
 Arrays = Tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -21,15 +22,18 @@ class FundusVesselDataset(BaseSegDataset):
     ``images/ labels/ [masks/]`` folders, or a built-in synthetic set.
 
     The layout is detected from ``data_root`` (see
-    :mod:`setr_fundus.datasets.layouts` for what each expects and for the
-    splits, which follow mmsegmentation's converters; the public sets have
-    no validation part, so ``'val'`` and ``'test'`` both mean the official
-    test part). Every sample is decoded once at construction, which
-    validates it: unpaired files, undecodable files, non-binary labels and
-    label/image size mismatches raise here, naming the files, rather than
-    mid-epoch. With ``cache=True`` those decoded arrays are kept on the
-    dataset (not in ``data_list``, so serialization does not copy them)
-    and every access hands out copies, so later epochs decode nothing.
+    :mod:`setr_fundus.datasets.layouts` for what each expects; training and
+    test parts follow mmsegmentation's converters). The public sets have no
+    validation part, so ``split='val'`` is the last ``holdout`` images of
+    the training part and ``split='train'`` the rest: the test part is only
+    ever ``split='test'`` (a folder with its own ``val/`` validates on it
+    and trains on all of ``train/``). Every sample is decoded once at
+    construction, which validates it: unpaired files, undecodable files,
+    non-binary labels and label/image size mismatches raise here, naming
+    the files, rather than mid-epoch. With ``cache=True`` those decoded
+    arrays are kept on the dataset (not in ``data_list``, so serialization
+    does not copy them) and every access hands out copies, so later epochs
+    decode nothing.
 
     Each data info holds ``img_path``, ``seg_map_path``, ``fov_path`` (None
     where the FOV is derived by thresholding the image), ``sample_idx``,
@@ -49,13 +53,20 @@ class FundusVesselDataset(BaseSegDataset):
     Args:
         data_root (str): Folder of the unpacked set; unused for
             ``layout='synthetic'``. Defaults to ''.
-        split (str): 'train', 'val' or 'test'. Defaults to 'train'.
+        split (str): 'train' (the training part without the held-out
+            images), 'val' (the held-out images) or 'test' (the test part).
+            Defaults to 'train'.
         layout (str): 'auto' (detect from ``data_root``), 'drive',
             'chase_db1', 'stare', 'hrf', 'folder' or 'synthetic'.
             Defaults to 'auto'.
         annotator (int): Observer whose label to read where a set has two
             (DRIVE 1st_manual/2nd_manual, CHASE_DB1 _1stHO/_2ndHO, STARE
             .ah/.vk). Defaults to 1.
+        holdout (int | float): Validation images held out of the training
+            part: a count, or a fraction of it (at least one image when
+            > 0); 0 trains on the whole training part and leaves 'val'
+            empty (an error). Defaults to 0.2 (DRIVE 16/4, CHASE_DB1 16/4,
+            STARE 8/2, HRF 12/3).
         repeat_times (int): Times the set is repeated per epoch, by index
             modulo (no copies). Defaults to 1.
         cache (bool): Keep the decoded arrays in memory. Without it, the
@@ -63,7 +74,7 @@ class FundusVesselDataset(BaseSegDataset):
             the loading transforms on every access. The synthetic layout is
             always held in memory. Defaults to True.
         synthetic (dict, optional): Settings of ``layout='synthetic'``:
-            ``num_train`` (20), ``num_test`` (20, for 'val' and 'test'),
+            ``num_train`` (20, for 'train' and 'val'), ``num_test`` (20),
             ``size`` ((584, 565), H x W) and ``seed`` (0); the same values
             passed to ``tools/misc/make_synthetic_fundus.py`` write the same
             images. Defaults to None (those defaults).
@@ -85,6 +96,7 @@ class FundusVesselDataset(BaseSegDataset):
                  split: str = 'train',
                  layout: str = 'auto',
                  annotator: int = 1,
+                 holdout: Union[int, float] = 0.2,
                  repeat_times: int = 1,
                  cache: bool = True,
                  synthetic: Optional[dict] = None,
@@ -104,6 +116,7 @@ class FundusVesselDataset(BaseSegDataset):
         if not isinstance(repeat_times, int) or repeat_times < 1:
             raise ValueError(
                 f'repeat_times must be an int >= 1, got {repeat_times!r}')
+        check_holdout(holdout)
         unknown = set(synthetic or {}) - set(SYNTHETIC_DEFAULTS)
         if unknown:
             raise ValueError(f'unknown synthetic setting(s) {sorted(unknown)}'
@@ -111,6 +124,7 @@ class FundusVesselDataset(BaseSegDataset):
         self.split = split
         self.layout = layout
         self.annotator = annotator
+        self.holdout = holdout
         self.repeat_times = repeat_times
         self.cache = cache
         self.synthetic = {**SYNTHETIC_DEFAULTS, **(synthetic or {})}
@@ -135,13 +149,31 @@ class FundusVesselDataset(BaseSegDataset):
         """
         if self.layout == 'synthetic':
             self.resolved_layout = 'synthetic'
-            files = self._synthetic_files()
+            part_files = self._synthetic_files
         else:
             self.resolved_layout = (
                 detect_layout(self.data_root)
                 if self.layout == 'auto' else self.layout)
-            files = list_samples(self.resolved_layout, self.data_root,
-                                 self.split, self.annotator)
+
+            def part_files(part):
+                return list_samples(self.resolved_layout, self.data_root,
+                                    part, self.annotator)
+
+        own_val = self.resolved_layout == 'folder' and folder_has_part(
+            self.data_root, 'val')
+        if self.split == 'test' or (self.split == 'val' and own_val):
+            files = part_files(self.split)
+        elif own_val:
+            files = part_files('train')
+        else:
+            train, held_out = holdout_split(part_files('train'), self.holdout)
+            files = train if self.split == 'train' else held_out
+            if not files:
+                raise ValueError(
+                    f"split='val' holds the images held out of the training "
+                    f'part, and holdout={self.holdout!r} holds none out '
+                    f'({self.data_root or "synthetic"}); set holdout > 0 '
+                    'for a validation loader')
         return [
             dict(
                 img_path=img,
@@ -152,9 +184,8 @@ class FundusVesselDataset(BaseSegDataset):
                 seg_fields=[]) for img, label, fov in files
         ]
 
-    def _synthetic_files(self) -> List[Tuple[str, str, None]]:
-        """Names and seeds of the synthetic split (nothing on disk)."""
-        part = 'train' if self.split == 'train' else 'test'
+    def _synthetic_files(self, part: str) -> List[Tuple[str, str, None]]:
+        """Names and seeds of a synthetic part (nothing on disk)."""
         count = self.synthetic[f'num_{part}']
         if count < 1:
             raise ValueError(f'synthetic num_{part} must be >= 1, got {count}')

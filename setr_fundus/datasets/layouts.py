@@ -1,17 +1,23 @@
 """File layouts of the public retinal-vessel sets, as their archives unpack.
 
-Each layout lists ``(image, label, fov_mask_or_None)`` file triples for a
-split. Splits follow mmsegmentation's dataset converters so that numbers are
-comparable with published ones; the public sets have no validation part, so
-``'val'`` and ``'test'`` both mean the official test part:
+Each layout lists ``(image, label, fov_mask_or_None)`` file triples of its
+training part or its test part. The parts follow mmsegmentation's dataset
+converters, so that test figures are comparable with published ones:
 
-- ``drive``: ``training/`` (train) and ``test/`` (val/test), 20/20.
+- ``drive``: ``training/`` and ``test/``, 20/20.
 - ``chase_db1``: images sorted by name, first 20 train, the rest (8) test.
 - ``stare``: images sorted by name, first 10 train, the rest (10) test.
-- ``hrf``: per category (dr, g, h) sorted, first 5 train, the rest test.
+- ``hrf``: per category (dr, g, h) the first 5 train, the rest test; the
+  training part is listed by number, then category (01_dr, 01_g, 01_h,
+  02_dr, ...).
 - ``folder``: ``images/`` + ``labels/`` (+ ``masks/``) matched by file stem,
-  under ``data_root/<split>/`` when that exists (``val`` falls back to
-  ``test/`` and back), else directly under ``data_root`` for every split.
+  under ``data_root/train/`` and ``data_root/test/`` when those exist (an
+  optional ``data_root/val/`` is a validation part of its own), else
+  directly under ``data_root`` for both parts.
+
+The public sets have no validation part. :func:`holdout_split` takes the
+validation images out of the *training* part (the last ones in the listing
+order above), so that choosing a checkpoint never looks at test images.
 
 A missing partner file (image without label or label without image) raises
 ``FileNotFoundError`` naming the file and the expected partner.
@@ -19,7 +25,8 @@ A missing partner file (image without label or label without image) raises
 import os
 import os.path as osp
 import re
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
+                    Tuple, Union)
 
 SampleFiles = Tuple[str, str, Optional[str]]
 SPLITS = ('train', 'val', 'test')
@@ -29,11 +36,6 @@ HRF_TRAIN_PER_CATEGORY = 5
 _IMAGE_EXT = r'\.(?:png|jpe?g|tiff?|gif|p[bgp]m|bmp)(?:\.gz)?'
 _CHASE_IMAGE = r'(Image_\d+[LR])\.jpe?g'
 _STARE_IMAGE = r'(im\d+)\.ppm(?:\.gz)?'
-_FOLDER_SPLIT_DIRS = {
-    'train': ('train', ),
-    'val': ('val', 'test'),
-    'test': ('test', 'val')
-}
 
 
 def _scan(directory: str,
@@ -151,17 +153,21 @@ def _list_hrf(root: str, split: str, annotator: int) -> List[SampleFiles]:
     for category in ('dr', 'g', 'h'):
         in_category = [k for k in keys if k.lower().endswith('_' + category)]
         selected += _take(in_category, HRF_TRAIN_PER_CATEGORY, split)
+    if split == 'train':  # by number, then category
+        selected.sort(key=lambda k: (k.split('_')[0], k.split('_')[1].lower()))
     return [(images[k], labels[k],
              _existing(osp.join(root, 'mask', f'{k}_mask.tif')))
             for k in selected]
 
 
+def folder_has_part(root: str, part: str) -> bool:
+    """Whether a folder-layout ``root`` has a ``<part>/images/`` folder."""
+    return osp.isdir(osp.join(root, part, 'images'))
+
+
 def _folder_base(root: str, split: str) -> str:
-    """``root/<split dir>`` when it holds ``images/``, else ``root``."""
-    for name in _FOLDER_SPLIT_DIRS[split]:
-        if osp.isdir(osp.join(root, name, 'images')):
-            return osp.join(root, name)
-    return root
+    """``root/<split>`` when it holds ``images/``, else ``root``."""
+    return osp.join(root, split) if folder_has_part(root, split) else root
 
 
 def _list_folder(root: str, split: str, annotator: int) -> List[SampleFiles]:
@@ -265,17 +271,23 @@ def detect_layout(data_root: str) -> str:
 
 def list_samples(layout: str, data_root: str, split: str,
                  annotator: int) -> List[SampleFiles]:
-    """List the file triples of one split of a layout.
+    """List the file triples of one part of a layout.
 
     Args:
         layout (str): A key of ``LAYOUTS``.
         data_root (str): Folder holding the unpacked set.
-        split (str): 'train', 'val' or 'test' (see the module docstring).
+        split (str): 'train' or 'test', the part (see the module
+            docstring); 'val' only for a folder with its own ``val/``.
         annotator (int): 1 or 2, the observer whose label to read.
 
     Returns:
         list[tuple]: ``(img_path, seg_map_path, fov_path or None)``.
     """
+    if split not in SPLITS or (split == 'val' and not (
+            layout == 'folder' and folder_has_part(data_root, 'val'))):
+        raise ValueError(f'{layout}: no part {split!r} in {data_root}; the '
+                         "parts are 'train' and 'test' (validation images "
+                         'are held out of the training part)')
     spec = LAYOUTS[layout]
     if annotator > spec.annotators:
         raise ValueError(f'layout {layout!r} has {spec.annotators} '
@@ -289,3 +301,60 @@ def list_samples(layout: str, data_root: str, split: str,
         raise ValueError(f'{layout}: no images for split {split!r} in '
                          f'{data_root}; expected {spec.expects}')
     return samples
+
+
+def check_holdout(holdout: Union[int, float]) -> None:
+    """Raise ``ValueError`` unless ``holdout`` is a count (int >= 0) or a
+    fraction (float in [0, 1))."""
+    valid = not isinstance(holdout, bool) and (
+        (isinstance(holdout, int) and holdout >= 0) or
+        (isinstance(holdout, float) and 0 <= holdout < 1))
+    if not valid:
+        raise ValueError('holdout must be a count of images (int >= 0) or a '
+                         f'fraction of the training part (float in [0, 1)), '
+                         f'got {holdout!r}')
+
+
+def holdout_count(holdout: Union[int, float], num_train: int) -> int:
+    """Number of training images ``holdout`` asks for.
+
+    Args:
+        holdout (int | float): A count (int >= 0) or a fraction of the
+            training part (float in [0, 1), rounded, at least 1 when > 0).
+        num_train (int): Size of the training part.
+
+    Returns:
+        int: Images to hold out, leaving at least one to train on.
+
+    Raises:
+        ValueError: For a bad ``holdout`` or one that leaves no training
+            image.
+    """
+    check_holdout(holdout)
+    if isinstance(holdout, float):
+        count = max(int(round(holdout * num_train)), 1) if holdout else 0
+    else:
+        count = holdout
+    if count and count >= num_train:
+        raise ValueError(f'holdout={holdout!r} takes {count} of the '
+                         f'{num_train} training images and leaves none to '
+                         'train on; lower it, or set holdout=0 to train on '
+                         'all of them (without validation images)')
+    return count
+
+
+def holdout_split(files: Sequence[SampleFiles], holdout: Union[int, float]
+                  ) -> Tuple[List[SampleFiles], List[SampleFiles]]:
+    """Split a training part into images to train on and held-out ones.
+
+    Args:
+        files (Sequence[tuple]): The training part, in listing order.
+        holdout (int | float): See :func:`holdout_count`.
+
+    Returns:
+        tuple[list, list]: ``(train, held_out)``; the held-out images are
+        the last ``holdout_count(holdout, len(files))`` ones.
+    """
+    count = holdout_count(holdout, len(files))
+    cut = len(files) - count
+    return list(files[:cut]), list(files[cut:])

@@ -3,15 +3,43 @@
 The scripts in ``tools/`` only parse arguments and call these, so the logic
 is importable and tested.
 """
+import copy
 import logging
 import os.path as osp
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
+
+from .shared_settings import apply_shared_settings, expand_shared_options
+
+
+def load_config(config: Union[str, Config],
+                cfg_options: Optional[dict] = None) -> Config:
+    """Read a config and apply ``--cfg-options`` the way the tools do.
+
+    The shared settings ``data_root``, ``crop_size`` and ``fov_diameter``
+    among the options are expanded into all their sites, then the config's
+    ``crop_size`` and ``fov_diameter`` are written into its pipelines (see
+    :mod:`setr_fundus.utils.shared_settings`).
+
+    Args:
+        config (str | Config): Config file, or a config (left unchanged:
+            the result is a copy).
+        cfg_options (dict, optional): ``--cfg-options``. Defaults to None.
+
+    Returns:
+        Config: The config, ready to build.
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) \
+        else copy.deepcopy(config)
+    if cfg_options:
+        cfg.merge_from_dict(expand_shared_options(cfg, cfg_options))
+    apply_shared_settings(cfg)
+    return cfg
 
 
 def set_work_dir(cfg: Config, work_dir: Optional[str],

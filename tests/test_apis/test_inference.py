@@ -10,7 +10,7 @@ import setr_fundus  # noqa: F401
 from setr_fundus.apis import (VesselSegmenter, is_image_file, list_images,
                               load_model_weights, output_paths, output_stems,
                               vessel_overlay)
-from setr_fundus.datasets import generate_fundus
+from setr_fundus.datasets import ResizeToFOV, generate_fundus
 from tests.model_utils import random_model
 
 TINY = osp.join(
@@ -45,15 +45,21 @@ def test_predict_matches_sliding_windows(cfg, checkpoint, image):
     assert prob.dtype == np.float32 and mask.dtype == bool
     assert 0 <= prob.min() and prob.max() <= 1
     np.testing.assert_array_equal(mask, prob > 0.5)
-    # the same as the model's full-resolution sliding windows by hand
+    # by hand: sliding windows over the photograph rescaled to a 64 px FOV
+    # (the config's fov_diameter), logits resized back to its pixels
     model = random_model(cfg)
-    pre = model.data_preprocessor(
-        dict(inputs=[torch.from_numpy(image.transpose(2, 0, 1).copy())]),
-        False)
     h, w = image.shape[:2]
+    small = ResizeToFOV(fov_diameter=64)(dict(img=image))['img']
+    assert small.shape[0] > h  # this FOV is smaller than 64 px
+    pre = model.data_preprocessor(
+        dict(inputs=[torch.from_numpy(small.transpose(2, 0, 1).copy())]),
+        False)
     with torch.no_grad():
         logits = model.slide_inference(
-            pre['inputs'], [dict(img_shape=(h, w), ori_shape=(h, w))])
+            pre['inputs'],
+            [dict(img_shape=small.shape[:2], ori_shape=small.shape[:2])])
+    logits = torch.nn.functional.interpolate(
+        logits, size=(h, w), mode='bilinear', align_corners=False)
     expected = logits.softmax(dim=1)[0, 1].numpy()
     np.testing.assert_allclose(prob, expected, atol=1e-5)
     assert seg.meta['epoch'] == 1

@@ -1,10 +1,12 @@
-"""The data tools: tools/misc/make_synthetic_fundus.py, browse_pipeline.py."""
+"""The data tools: tools/misc/make_synthetic_fundus.py, browse_pipeline.py,
+rescale_fundus_set.py."""
 import importlib.util
 import os.path as osp
 from types import ModuleType
 
 import cv2
 import numpy as np
+import pytest
 
 from setr_fundus.datasets import FundusVesselDataset
 
@@ -44,7 +46,7 @@ def test_make_synthetic_fundus_writes_loadable_drive(tmp_path, capsys):
         '--seed', '3'
     ])
     assert 'wrote 3 synthetic images' in capsys.readouterr().out
-    train = FundusVesselDataset(data_root=out)
+    train = FundusVesselDataset(data_root=out, holdout=0)
     test = FundusVesselDataset(data_root=out, split='test')
     assert train.resolved_layout == 'drive'
     assert (len(train), len(test)) == (2, 1)
@@ -69,3 +71,23 @@ def test_browse_pipeline_writes_rows_of_image_label_fov(tmp_path):
     assert (255, 255, 255) in colours, 'no vessel drawn'
     assert colours <= {(0, 0, 0), (255, 255, 255), (0, 0, 160)}
     assert (picture[48:48 + gap] == 128).all(), 'grey gap between rows'
+
+
+def test_rescale_fundus_set_writes_a_folder_set(tmp_path, capsys):
+    src = str(tmp_path / 'SYNTH')
+    load_tool('make_synthetic_fundus').main(
+        [src, '--num-train', '2', '--num-test', '2', '--size', '40', '36'])
+    out = str(tmp_path / 'x2.5')
+    load_tool('rescale_fundus_set').main([src, out, '--scale', '2.5'])
+    assert 'wrote 2 samples' in capsys.readouterr().out
+    original = FundusVesselDataset(data_root=src, split='test')
+    rescaled = FundusVesselDataset(data_root=out, split='test')
+    assert rescaled.resolved_layout == 'folder' and len(rescaled) == 2
+    big, small = rescaled.get_data_info(1), original.get_data_info(1)
+    assert big['img'].shape == (100, 90, 3)
+    assert big['fov_path'].endswith('02_test.png')
+    # nearest neighbour: every 2.5x2.5 block repeats the original pixel
+    np.testing.assert_array_equal(big['gt_seg_map'][::5, ::5],
+                                  small['gt_seg_map'][::2, ::2])
+    with pytest.raises(FileExistsError, match='nothing is overwritten'):
+        load_tool('rescale_fundus_set').main([src, out, '--scale', '2'])

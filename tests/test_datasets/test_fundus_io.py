@@ -6,7 +6,6 @@ from fundus_fixtures import palette_gif, sample, save
 from PIL import Image
 
 from setr_fundus.datasets import fundus_io
-from setr_fundus.datasets.synthetic import generate_fundus
 
 
 @pytest.mark.parametrize('ext', ['.tif', '.png', '.ppm', '.ppm.gz', '.gif'])
@@ -95,14 +94,6 @@ def test_corrupt_and_missing_files_named(tmp_path):
         fundus_io.read_label(str(bad_gz))
     with pytest.raises(FileNotFoundError, match='missing.gif'):
         fundus_io.read_fov(str(tmp_path / 'missing.gif'))
-
-
-def test_derive_fov_matches_true_fov():
-    img, _, fov = generate_fundus(11, (120, 110))
-    derived = fundus_io.derive_fov(img)
-    assert derived.dtype == np.uint8 and set(np.unique(derived)) == {0, 1}
-    iou = (derived & fov).sum() / (derived | fov).sum()
-    assert iou > 0.95
 
 
 def test_read_sample_size_mismatch_names_both(tmp_path):

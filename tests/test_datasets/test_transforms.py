@@ -181,11 +181,7 @@ def test_drive_style_train_pipeline_on_synthetic_set(index):
     pipeline = [
         dict(type='LoadImageFromFile'),
         dict(type='LoadFundusAnnotations'),
-        dict(
-            type='RandomResize',
-            scale=(565, 584),
-            ratio_range=(0.5, 2.0),
-            keep_ratio=True),
+        dict(type='ResizeToFOV', ratio_range=(0.5, 2.0)),
         dict(type='RandomRotate', prob=0.5, degree=20),
         dict(
             type='RandomFlip',
@@ -199,6 +195,7 @@ def test_drive_style_train_pipeline_on_synthetic_set(index):
     ds = FundusVesselDataset(
         layout='synthetic',
         repeat_times=2,
+        holdout=0,
         synthetic=dict(num_train=2),
         pipeline=pipeline)
     packed = ds[index]

@@ -21,13 +21,11 @@ def test_quickstart_drive_trains_and_tests_on_real_drive(tmp_path):
     work_dir = tmp_path / 'work'
     run_tool([
         'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-        f'train_dataloader.dataset.data_root={DRIVE}',
-        f'val_dataloader.dataset.data_root={DRIVE}',
-        'train_dataloader.dataset.repeat_times=1',
+        f'data_root={DRIVE}', 'train_dataloader.dataset.repeat_times=1',
         'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.persistent_workers=False',
-        'val_dataloader.dataset.indices=[19]', 'train_cfg.max_epochs=1',
+        'val_dataloader.dataset.indices=[3]', 'train_cfg.max_epochs=1',
         'train_cfg.val_interval=1'
     ])
     best = Path(work_dir) / 'best_model.pth'

@@ -134,9 +134,15 @@ def test_test_out_writes_masks(trained_run, drive_root, tmp_path):
 
 def test_test_show_dir_paints_every_test_image(trained_run, drive_root,
                                                tmp_path):
-    # --show-dir must paint every image (mmseg's hook interval is 50)
+    # --show-dir must paint every image (mmseg's hook interval is 50), with
+    # only the test loader pointed at a set: the training set is never built
     show_dir = tmp_path / 'show'
-    _test(trained_run, drive_root, tmp_path / 'work', '--show-dir', show_dir)
+    run_tool([
+        'tools/test.py', TINY_CONFIG, trained_run / 'final_model.pth',
+        '--work-dir', tmp_path / 'work', '--show-dir', show_dir,
+        '--cfg-options', f'data_root={tmp_path / "absent"}',
+        f'test_dataloader.dataset.data_root={drive_root}'
+    ])
     painted = sorted(show_dir.glob('**/*.png'))
     assert len(painted) == NUM_TEST, (
         f'expected {NUM_TEST} painted predictions under {show_dir}, found '

@@ -1,6 +1,6 @@
 # configs/setr_mla_vitb16_frozen_fundus.py shrunk for the tool tests: the
 # frozen encoder is a tiny ViT (width 32, 2 layers, 2 heads, patch 8) loaded
-# through model.backbone.init_cfg; 32x32 crops of ~64x72 images, 16
+# through model.backbone.init_cfg; 32x32 crops of ~64x72 images, 18
 # iterations. The tests set the checkpoint and data_root with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH \
 #                 train_dataloader.dataset.data_root=DIR \
@@ -9,10 +9,9 @@
 _base_ = ['../../configs/setr_mla_vitb16_frozen_fundus.py']
 
 crop_size = (32, 32)
-image_scale = (72, 64)  # (w, h) of the test images
+fov_diameter = 64  # px; the test images are 64x72
 randomness = dict(seed=0)
 model = dict(
-    data_preprocessor=dict(size=crop_size),
     backbone=dict(
         arch=dict(
             embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
@@ -26,27 +25,36 @@ model = dict(
         detail_channels=(4, 4, 8, 8)),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
+# mmseg's inference APIs read test_pipeline from the file itself
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations', keep_gt_original=True),
+    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
+    dict(type='PackFundusInputs'),
+]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadFundusAnnotations'),
     dict(
-        type='RandomResize',
-        scale=image_scale,
-        ratio_range=(0.75, 1.25),
-        keep_ratio=True),
+        type='ResizeToFOV', fov_diameter=fov_diameter,
+        ratio_range=(0.75, 1.25)),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='PackFundusInputs'),
 ]
-# 4 training images x 4 = 16 crops an epoch, 8 iterations at batch 2
+# 3 training images (4, one held out) x 6 = 18 crops an epoch, 9 iterations
+# at batch 2
 train_dataloader = dict(
     batch_size=2,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(repeat_times=4, pipeline=train_pipeline))
-val_dataloader = dict(num_workers=0, persistent_workers=False)
+    dataset=dict(repeat_times=6, pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# a larger step than the seed's 1e-4 (decoder 10x) so that 16 iterations
+# a larger step than the seed's 1e-4 (decoder 10x) so that 18 iterations
 # show learning
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_epochs=2, val_interval=2)

@@ -8,10 +8,9 @@
 _base_ = ['../../configs/quickstart_synthetic.py']
 
 crop_size = (32, 32)
-image_scale = (72, 64)  # (w, h) of the test images
+fov_diameter = 64  # px; the test images are 64x72
 randomness = dict(seed=0)
 model = dict(
-    data_preprocessor=dict(size=crop_size),
     backbone=dict(
         arch=dict(
             embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
@@ -25,26 +24,33 @@ model = dict(
         detail_channels=(4, 4, 8, 8)),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
+# mmseg's inference APIs read test_pipeline from the file itself
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadFundusAnnotations', keep_gt_original=True),
+    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
+    dict(type='PackFundusInputs'),
+]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadFundusAnnotations'),
     dict(
-        type='RandomResize',
-        scale=image_scale,
-        ratio_range=(0.75, 1.25),
-        keep_ratio=True),
+        type='ResizeToFOV', fov_diameter=fov_diameter,
+        ratio_range=(0.75, 1.25)),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='PackFundusInputs'),
 ]
-# 4 training images x 1 = 4 crops an epoch, 2 iterations at batch 2
+# 3 training images (4, one held out): 2 iterations an epoch at batch 2
 train_dataloader = dict(
     batch_size=2,
     num_workers=0,
     persistent_workers=False,
     dataset=dict(layout='auto', repeat_times=1, pipeline=train_pipeline))
 val_dataloader = dict(
-    num_workers=0, persistent_workers=False, dataset=dict(layout='auto'))
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(layout='auto', pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 train_cfg = dict(max_epochs=3, val_interval=1)

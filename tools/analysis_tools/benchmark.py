@@ -13,12 +13,12 @@ import json
 import logging
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from setr_fundus.benchmark import format_table, run_benchmark
-from setr_fundus.utils import enable_amp
+from setr_fundus.utils import enable_amp, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,9 +63,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -14,11 +14,12 @@ from typing import List, Optional
 
 import cv2
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import set_random_seed
-from mmengine.utils import import_modules_from_strings
 from mmseg.registry import DATASETS
+
+from setr_fundus.utils import load_config
 
 _GAP = 4  # px between tiles, in grey
 _PAD_COLOUR = (0, 0, 160)  # BGR of mask values other than 0 and 1
@@ -104,13 +105,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         argv (list[str], optional): Arguments; None reads ``sys.argv``.
     """
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if cfg.get('custom_imports'):
-        import_modules_from_strings(**cfg.custom_imports)
-    else:
-        import_modules_from_strings(['setr_fundus'])
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     set_random_seed(args.seed)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)

@@ -12,7 +12,9 @@ data_preprocessor = dict(
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255,
-    size=(224, 224))
+    # training crops all have the crop size; pad a batch to its largest
+    # input (a multiple of the patch size)
+    size_divisor=16)
 model = dict(
     type='FundusEncoderDecoder',
     data_preprocessor=data_preprocessor,
@@ -55,9 +57,10 @@ model = dict(
                 loss_weight=3.0),
         ]),
     train_cfg=dict(),
-    # full-resolution sliding windows of the training input size
+    # sliding windows of the encoder's input size over the whole photograph
+    # at the normalised scale, overlapping by a quarter
     test_cfg=dict(
         mode='slide',
         crop_size=(224, 224),
-        stride=(160, 160),
+        stride=(168, 168),
         slide_batch_size=8))

@@ -1,9 +1,15 @@
 """PackFundusInputs: PackSegInputs plus the FOV mask."""
+from typing import Sequence
+
 import numpy as np
 from mmcv.transforms import to_tensor
 from mmengine.structures import PixelData
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
+
+FUNDUS_META_KEYS = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
+                    'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+                    'reduce_zero_label', 'fov_circle')
 
 
 @TRANSFORMS.register_module()
@@ -15,8 +21,13 @@ class PackFundusInputs(PackSegInputs):
     (other values, 0 or the rotation pad 255, mean outside).
 
     Args:
-        meta_keys (tuple[str]): Meta keys to pack, as in ``PackSegInputs``.
+        meta_keys (tuple[str]): Meta keys to pack: ``PackSegInputs``' and
+            ``fov_circle`` (centre and diameter of the FOV in the
+            photograph's pixels, from ``ResizeToFOV``).
     """
+
+    def __init__(self, meta_keys: Sequence[str] = FUNDUS_META_KEYS) -> None:
+        super().__init__(meta_keys=tuple(meta_keys))
 
     def transform(self, results: dict) -> dict:
         """Pack ``results`` (see ``PackSegInputs.transform``).

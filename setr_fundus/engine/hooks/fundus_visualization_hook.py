@@ -1,5 +1,7 @@
+import os.path as osp
 from typing import Sequence
 
+import cv2
 import numpy as np
 from mmengine.runner import Runner
 from mmseg.engine.hooks import SegVisualizationHook
@@ -15,10 +17,13 @@ class FundusVisualizationHook(SegVisualizationHook):
 
     mmseg's hook re-reads each image from ``img_path`` with OpenCV, which
     cannot read GIF images, STARE's ``.ppm.gz`` files or the in-memory
-    synthetic set. This hook takes the image from the batch instead (test
-    pipelines keep the original resolution; under test-time augmentation
-    the first, unaugmented view); only when its size differs from the
-    sample's ``ori_shape`` is the file read with the dataset's reader.
+    synthetic set. This hook draws at the photograph's own pixels (where
+    predictions and labels are): the image of the batch when it has that
+    size (under test-time augmentation the first, unaugmented view), else
+    the file read with the dataset's reader, else the batch image resized
+    to it. Pictures are recorded at the training iteration during
+    validation; a test run (which has no training loop to ask) records
+    them at step 0.
 
     Args:
         As :class:`mmseg.engine.hooks.SegVisualizationHook`.
@@ -42,7 +47,7 @@ class FundusVisualizationHook(SegVisualizationHook):
                 data_sample=output,
                 show=self.show,
                 wait_time=self.wait_time,
-                step=runner.iter)
+                step=runner.message_hub.get_info('iter', 0))
 
     @staticmethod
     def _image_rgb(data_batch: dict, index: int,
@@ -51,9 +56,14 @@ class FundusVisualizationHook(SegVisualizationHook):
         if inputs and isinstance(inputs[0], (list, tuple)):
             inputs = inputs[0]  # test-time augmentation: views, then batch
         image = inputs[index] if index < len(inputs) else None
-        if image is not None and tuple(image.shape[-2:]) == tuple(
-                output.ori_shape):
+        height, width = output.ori_shape
+        if image is not None and tuple(image.shape[-2:]) == (height, width):
             bgr = image.permute(1, 2, 0).cpu().numpy()
-        else:
+        elif osp.isfile(output.img_path):
             bgr = read_image(output.img_path)
+        else:
+            bgr = cv2.resize(
+                np.ascontiguousarray(image.permute(1, 2, 0).cpu().numpy()),
+                (width, height),
+                interpolation=cv2.INTER_LINEAR)
         return np.ascontiguousarray(bgr[..., ::-1])

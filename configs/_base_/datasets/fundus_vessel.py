@@ -1,32 +1,34 @@
-# Retinal vessel data as unpacked from the public archives; the layout
+# Retinal-vessel photographs of any camera and resolution. The layout
 # (DRIVE, CHASE_DB1, STARE, HRF, images/+labels/ folder) is detected from
-# data_root. Point data_root at another set with
-#   --cfg-options train_dataloader.dataset.data_root=data/CHASE_DB1 \
-#                 val_dataloader.dataset.data_root=data/CHASE_DB1 \
-#                 test_dataloader.dataset.data_root=data/CHASE_DB1
+# data_root; point every loader at another set with
+#   --cfg-options data_root=data/CHASE_DB1
+# Every pipeline first rescales the photograph so that its field of view
+# (FOV) is fov_diameter pixels wide (ResizeToFOV), so training, validation,
+# test and inference see one vessel scale; predictions and metrics are at
+# the photograph's own pixels. data_root, crop_size and fov_diameter are
+# shared settings: setr_fundus's tools write each into all of its sites
+# (docs/data.md).
 dataset_type = 'FundusVesselDataset'
 data_root = 'data/DRIVE'
+fov_diameter = 540  # px; about DRIVE's, so DRIVE keeps its scale
 crop_size = (224, 224)  # the encoder's input size
-img_scale = (565, 584)  # DRIVE's (w, h); random rescale is relative to it
-# An epoch of 20 training images would be 20 crops; repeat the set so that
-# an epoch shows each image about 8 times (~1.2x coverage of a 584x565 image
-# by 224x224 crops): 160 crops, 40 iterations at batch 4 on one GPU.
+# An epoch of the 16 images left after the hold-out would be 16 crops;
+# repeat the set so that each image is seen 8 times an epoch (~1.2x
+# coverage of a 540 px FOV by 224x224 crops).
 repeat_times = 8
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadFundusAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=img_scale,
-        ratio_range=(0.75, 1.5),
-        keep_ratio=True),
+    # scale jitter relative to the FOV
+    dict(type='ResizeToFOV', fov_diameter=fov_diameter,
+         ratio_range=(0.75, 1.5)),
     dict(type='RandomRotate', prob=0.5, degree=30, pad_val=0, seg_pad_val=255),
     dict(
         type='RandomFlip',
         prob=[0.25, 0.25],
         direction=['horizontal', 'vertical']),
-    # crops from the full-resolution image: squashing the whole image to
-    # 224 would erase the thin vessels
+    # crops of the normalised photograph: squashing the whole image to the
+    # crop size would erase the thin vessels
     dict(type='RandomCrop', crop_size=crop_size),
     # mild colour changes: mmseg's default hue shift turns fundi yellow
     dict(
@@ -37,18 +39,20 @@ train_pipeline = [
         hue_delta=4),
     dict(type='PackFundusInputs'),
 ]
-# validation / test: the full image at its original resolution, segmented by
-# sliding windows (model.test_cfg); no resizing
+# validation / test / inference: the whole photograph at the normalised
+# scale, segmented by sliding windows (model.test_cfg); label and FOV mask
+# stay at the original resolution, where the metrics are computed
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadFundusAnnotations'),
+    dict(type='LoadFundusAnnotations', keep_gt_original=True),
+    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
 ]
 # --tta: the image and its flips, probabilities averaged by FundusTTAModel
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
-    # label and FOV mask stay out of the flips
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
+    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(
         type='TestTimeAug',
         transforms=[
@@ -60,6 +64,9 @@ tta_pipeline = [
             [dict(type='PackFundusInputs')],
         ]),
 ]
+# 'train' and 'val' split the training part (holdout: the last 20 % of it
+# validate and choose best_model.pth); 'test' is the test part, used only
+# by tools/test.py
 train_dataloader = dict(
     batch_size=4,
     num_workers=2,
@@ -81,7 +88,6 @@ val_dataloader = dict(
         data_root=data_root,
         split='val',
         pipeline=test_pipeline))
-# the same loader on the official test part
 test_dataloader = dict(
     val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 val_evaluator = dict(type='VesselMetric')

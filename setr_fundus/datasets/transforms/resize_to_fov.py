@@ -1,0 +1,146 @@
+"""ResizeToFOV: rescale a photograph so that its FOV has a set diameter."""
+from typing import Optional, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
+from mmseg.registry import TRANSFORMS
+
+from ..fov_geometry import derive_fov, fit_fov_circle
+
+
+@TRANSFORMS.register_module()
+class ResizeToFOV(BaseTransform):
+    """Rescale an image so that its field of view (FOV) is ``fov_diameter``
+    pixels wide, whatever the camera.
+
+    The FOV circle is estimated from ``gt_fov_mask`` (the set's mask file or
+    the derived one, see :mod:`setr_fundus.datasets.fov_geometry`; derived
+    from the image when there is no mask), so a photograph of any resolution
+    is segmented at one vessel scale. The aspect ratio is kept. In training,
+    ``ratio_range`` draws the target diameter at random around
+    ``fov_diameter`` (the scale jitter is relative to the FOV, not to a
+    fixed image size).
+
+    The image is resampled with area averaging when it shrinks and bilinear
+    interpolation when it grows. The maps in ``seg_fields`` (label and FOV
+    mask in training; test pipelines keep them at the original resolution
+    with ``LoadFundusAnnotations(keep_gt_original=True)``) are resampled the
+    same way as fractions of vessel and thresholded: a label pixel is
+    vessel where at least ``label_threshold`` of it is, which keeps 1-px
+    vessels when shrinking (docs/data.md has the measurement), and FOV
+    pixels where at least half is inside. Place the transform before any
+    padding transform, while the maps hold only 0 and 1.
+
+    Predictions map back to the photograph's pixels through
+    ``ori_shape``, as for mmseg's ``Resize`` (the segmentor resizes its
+    logits to it); ``scale_factor`` and ``fov_circle`` (centre and diameter
+    in the *original* pixels) go into the metainfo.
+
+    Required Keys:
+
+    - img
+    - gt_fov_mask (optional; derived from ``img`` when absent)
+    - seg_fields (optional) and the maps it names
+    - img_path (optional, named in errors)
+
+    Modified Keys:
+
+    - img, img_shape, the maps in ``seg_fields``
+
+    Added Keys:
+
+    - scale_factor ((w_scale, h_scale), as mmcv's ``Resize``)
+    - fov_circle ((cx, cy, diameter) in original pixels)
+    - gt_fov_mask (when derived)
+
+    Args:
+        fov_diameter (int): Target FOV diameter in pixels. Defaults to 540
+            (DRIVE's, so DRIVE photographs keep their scale).
+        ratio_range (tuple[float, float], optional): Random factor on the
+            target diameter, drawn uniformly from this range per sample
+            (training). Defaults to None (exactly ``fov_diameter``).
+        label_threshold (float): Fraction of a resampled label pixel that
+            must be vessel for it to count as vessel. Defaults to 0.4.
+    """
+
+    def __init__(self,
+                 fov_diameter: int = 540,
+                 ratio_range: Optional[Tuple[float, float]] = None,
+                 label_threshold: float = 0.4) -> None:
+        if isinstance(fov_diameter, bool) or not isinstance(
+                fov_diameter, (int, float)) or fov_diameter < 16:
+            raise ValueError('ResizeToFOV: fov_diameter must be a number of '
+                             f'pixels >= 16, got {fov_diameter!r}')
+        if ratio_range is not None and not (len(ratio_range) == 2 and
+                                            0 < ratio_range[0] <=
+                                            ratio_range[1]):
+            raise ValueError('ResizeToFOV: ratio_range must be (low, high) '
+                             f'with 0 < low <= high, got {ratio_range!r}')
+        if not 0 < label_threshold < 1:
+            raise ValueError('ResizeToFOV: label_threshold must lie in '
+                             f'(0, 1), got {label_threshold!r}')
+        self.fov_diameter = fov_diameter
+        self.ratio_range = ratio_range
+        self.label_threshold = label_threshold
+
+    @cache_randomness
+    def _ratio(self) -> float:
+        if self.ratio_range is None:
+            return 1.0
+        return float(np.random.uniform(*self.ratio_range))
+
+    def transform(self, results: dict) -> dict:
+        """Resize ``results`` (see the class docstring).
+
+        Args:
+            results (dict): Result dict after the loading transforms.
+
+        Returns:
+            dict: ``results`` at the normalised scale.
+        """
+        img = results['img']
+        if results.get('gt_fov_mask') is None:
+            results['gt_fov_mask'] = derive_fov(img)
+        circle = fit_fov_circle(results['gt_fov_mask'],
+                                results.get('img_path'))
+        scale = self.fov_diameter * self._ratio() / circle.diameter
+        h, w = img.shape[:2]
+        size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+        results['img'] = _resample(img, size)
+        for key in results.get('seg_fields', []):
+            threshold = self.label_threshold if key == 'gt_seg_map' else 0.5
+            results[key] = _resample_binary(results[key], size, threshold,
+                                            key)
+        results['img_shape'] = results['img'].shape[:2]
+        results['scale_factor'] = (size[0] / w, size[1] / h)
+        results['fov_circle'] = tuple(float(v) for v in circle[:3])
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(fov_diameter='
+                f'{self.fov_diameter}, ratio_range={self.ratio_range}, '
+                f'label_threshold={self.label_threshold})')
+
+
+def _resample(array: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+    """Area averaging to shrink, bilinear to grow; ``size`` is (w, h)."""
+    if size == (array.shape[1], array.shape[0]):
+        return array
+    shrink = size[0] * size[1] < array.shape[0] * array.shape[1]
+    return cv2.resize(
+        array, size, interpolation=cv2.INTER_AREA if shrink else
+        cv2.INTER_LINEAR)
+
+
+def _resample_binary(array: np.ndarray, size: Tuple[int, int],
+                     threshold: float, key: str) -> np.ndarray:
+    """Resample a {0, 1} map as fractions and threshold them."""
+    if array.max(initial=0) > 1:
+        raise ValueError(
+            f'ResizeToFOV: {key} holds values other than 0 and 1 '
+            f'({np.unique(array)[:6].tolist()}); place ResizeToFOV before '
+            'transforms that pad with seg_pad_val')
+    fraction = _resample(array.astype(np.float32), size)
+    return (fraction >= threshold).astype(array.dtype)
