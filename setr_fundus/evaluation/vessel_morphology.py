@@ -1,0 +1,392 @@
+"""VesselMorphology: vascular features of a binary vessel mask, measured at
+a normalised field-of-view scale (docs/morphology.md)."""
+import logging
+from collections import OrderedDict
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.logging import print_log
+from skan import Skeleton, summarize
+from skimage.measure import label
+from skimage.morphology import skeletonize
+
+from ..datasets.fov_geometry import FOVCircle, fit_fov_circle
+from .morphology_ops import (box_counting_dimension, centreline_width,
+                             path_shape, resample_binary, segment_caliber)
+
+# retina per degree of field angle near the optic axis (Drasdo & Fowler,
+# Br J Ophthalmol 1974); a linear approximation for wide fields
+RETINA_UM_PER_DEGREE = 288.0
+FEATURES = ('fov_diameter_px', 'fov_fitted', 'scale', 'density',
+            'fractal_dimension', 'fractal_dimension_skeleton',
+            'skeleton_length', 'segments', 'branch_points', 'end_points',
+            'caliber_median', 'caliber_widest', 'tortuosity_distance',
+            'tortuosity_curvature')
+UM_FEATURES = ('um_per_px', 'skeleton_length_mm', 'caliber_median_um',
+               'caliber_widest_um')
+_PRUNING_ROUNDS = 5
+_SKAN_TIP_JUNCTION, _SKAN_CYCLE = 1, 3
+
+
+class MorphologyAnalysis(NamedTuple):
+    """What :meth:`VesselMorphology.analyse` measured, in the normalised
+    ``D x D`` frame (``D = fov_diameter``) centred on the FOV circle.
+
+    Args:
+        features (dict): Feature name -> value, in the order of
+            ``VesselMorphology.columns``.
+        vessel (np.ndarray): Bool DxD vessel mask inside the FOV.
+        fov (np.ndarray): Bool DxD FOV mask.
+        skeleton (np.ndarray): Bool DxD centreline after spur pruning.
+        width (np.ndarray): float DxD vessel width on the centreline.
+        branch_points (np.ndarray): Nx2 (row, col), one node per junction
+            cluster.
+        end_points (np.ndarray): Mx2 (row, col) tips.
+    """
+    features: Dict[str, float]
+    vessel: np.ndarray
+    fov: np.ndarray
+    skeleton: np.ndarray
+    width: np.ndarray
+    branch_points: np.ndarray
+    end_points: np.ndarray
+
+
+class VesselMorphology:
+    """Density, fractal dimension, skeleton graph, caliber and tortuosity of
+    a binary vessel mask, per image, comparable across cameras.
+
+    The mask and its field of view (FOV) are first rescaled so that the FOV
+    circle (:func:`~setr_fundus.datasets.fov_geometry.fit_fov_circle`) is
+    ``fov_diameter`` pixels across, and cut to the ``D x D`` square around
+    it (``D = fov_diameter``); every length below is in pixels of that
+    normalised image (divide by ``D`` for fractions of the FOV diameter).
+    Small holes are filled; the centreline is scikit-image's skeleton,
+    analysed as a graph by ``skan``: tip-to-junction branches shorter than
+    ``spur_length`` are pruned (skeleton spurs of the vessel border) and
+    skeleton pieces of fewer pixels dropped. Per branch ("segment") of at
+    least ``min_segment_length``: caliber (mean width along it from the
+    distance transform), arc/chord and mean absolute curvature of a
+    smoothing spline through it. Formulas, units and the comparison with
+    AutoMorph and PVBM: docs/morphology.md.
+
+    Args:
+        fov_diameter (int): FOV diameter of the normalised image in pixels.
+            Defaults to 540 (about DRIVE's, the project's training scale).
+        box_sizes (Sequence[int], optional): Box sides of the box counting
+            in normalised pixels, all used in the fit. Defaults to None:
+            the powers of two from 2 to ``fov_diameter / 8``
+            (2, 4, ..., 64 for 540).
+        hole_area (int): Holes in the vessel mask of at most this many
+            normalised pixels are filled first (gaps in annotations, which
+            would make loops of the centreline). Defaults to 8.
+        spur_length (float): Tip branches shorter than this are pruned.
+            Defaults to 10.0.
+        min_segment_length (float): Segments shorter than this have no
+            caliber or tortuosity. Defaults to 10.0.
+        num_widest (int): ``caliber_widest`` averages the calibers of this
+            many widest segments. Defaults to 6.
+        um_per_px (float, optional): Micrometres per pixel of the
+            photograph (the input mask), for the ``*_um`` / ``*_mm``
+            features. Defaults to None.
+        field_angle (float, optional): The camera's field of view in
+            degrees across the FOV circle, an alternative to ``um_per_px``
+            (``RETINA_UM_PER_DEGREE`` um of retina per degree).
+            Defaults to None.
+    """
+
+    def __init__(self,
+                 fov_diameter: int = 540,
+                 box_sizes: Optional[Sequence[int]] = None,
+                 hole_area: int = 8,
+                 spur_length: float = 10.0,
+                 min_segment_length: float = 10.0,
+                 num_widest: int = 6,
+                 um_per_px: Optional[float] = None,
+                 field_angle: Optional[float] = None) -> None:
+        if not isinstance(fov_diameter, int) or fov_diameter < 32:
+            raise ValueError('VesselMorphology fov_diameter must be an int '
+                             f'>= 32 pixels, got {fov_diameter!r}')
+        if box_sizes is None:
+            box_sizes = tuple(
+                2**k for k in range(1,
+                                    int(np.log2(fov_diameter / 8)) + 1))
+        box_sizes = tuple(box_sizes)
+        if len(set(box_sizes)) < 2 or not all(
+                isinstance(s, int) and 1 <= s <= fov_diameter
+                for s in box_sizes):
+            raise ValueError('VesselMorphology box_sizes must hold at least '
+                             'two different ints in [1, fov_diameter], got '
+                             f'{box_sizes!r}')
+        for key, value in (('spur_length', spur_length), ('min_segment_length',
+                                                          min_segment_length)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f'VesselMorphology {key} must be a number '
+                                 f'>= 0, got {value!r}')
+        if not isinstance(hole_area, int) or hole_area < 0:
+            raise ValueError('VesselMorphology hole_area must be an int >= '
+                             f'0, got {hole_area!r}')
+        if not isinstance(num_widest, int) or num_widest < 1:
+            raise ValueError('VesselMorphology num_widest must be an int >= '
+                             f'1, got {num_widest!r}')
+        if um_per_px is not None and field_angle is not None:
+            raise ValueError('VesselMorphology takes um_per_px or '
+                             'field_angle, not both')
+        for key, value in (('um_per_px', um_per_px), ('field_angle',
+                                                      field_angle)):
+            if value is not None and not (isinstance(value, (int, float))
+                                          and value > 0):
+                raise ValueError(f'VesselMorphology {key} must be a number '
+                                 f'> 0, got {value!r}')
+        self.fov_diameter = fov_diameter
+        self.box_sizes = box_sizes
+        self.hole_area = hole_area
+        self.spur_length = float(spur_length)
+        self.min_segment_length = float(min_segment_length)
+        self.num_widest = num_widest
+        self.um_per_px = um_per_px
+        self.field_angle = field_angle
+
+    @property
+    def columns(self) -> Tuple[str, ...]:
+        """Feature names, in order; the micrometre features only where
+        ``um_per_px`` or ``field_angle`` is set."""
+        if self.um_per_px is None and self.field_angle is None:
+            return FEATURES
+        return FEATURES + UM_FEATURES
+
+    def __call__(self,
+                 vessel: np.ndarray,
+                 fov: Optional[np.ndarray] = None,
+                 circle: Optional[FOVCircle] = None,
+                 name: Optional[str] = None) -> Dict[str, float]:
+        """The features of one mask (see :meth:`analyse`).
+
+        Returns:
+            dict: Feature name -> float, in :attr:`columns` order.
+        """
+        return self.analyse(vessel, fov, circle, name).features
+
+    def analyse(self,
+                vessel: np.ndarray,
+                fov: Optional[np.ndarray] = None,
+                circle: Optional[FOVCircle] = None,
+                name: Optional[str] = None) -> MorphologyAnalysis:
+        """Measure one vessel mask.
+
+        Args:
+            vessel (np.ndarray): HxW vessel mask, bool or 0/1.
+            fov (np.ndarray, optional): HxW FOV mask, inside where > 0 and
+                not 255. None: the disc of ``circle``.
+            circle (FOVCircle, optional): The FOV circle in the mask's
+                pixels. None: fitted to ``fov``; without ``fov`` either, the
+                circle as wide as the image, centred (with a warning), as
+                ``fit_fov_circle`` assumes for a photograph without border.
+            name (str, optional): The image, named in messages.
+
+        Returns:
+            MorphologyAnalysis: The features and the normalised maps.
+
+        Raises:
+            ValueError: If the mask is not 2-D and binary, the FOV mask has
+                another size or the FOV is empty.
+        """
+        what = name or 'the vessel mask'
+        vessel = np.asarray(vessel)
+        if vessel.ndim != 2 or not np.isin(vessel, (0, 1)).all():
+            values = np.unique(vessel)[:6].tolist()
+            raise ValueError(f'{what}: expected a 2-D binary vessel mask of '
+                             f'0/1 (or bool), got shape {vessel.shape} and '
+                             f'values {values}')
+        h, w = vessel.shape
+        if fov is not None:
+            fov = np.asarray(fov)
+            if fov.shape != vessel.shape:
+                raise ValueError(
+                    f'{what}: FOV mask of shape {fov.shape} does not match '
+                    f'the vessel mask of shape {vessel.shape} (HxW)')
+            fov = (fov > 0) & (fov != 255)
+        if circle is None and fov is None:
+            print_log(
+                f'{what}: no FOV mask, so the FOV circle is assumed as wide '
+                f'as the image ({w} px) and centred; give the FOV masks (or '
+                'the photographs) for a measured one',
+                logger='current',
+                level=logging.WARNING)
+            circle = FOVCircle((w - 1) / 2, (h - 1) / 2, float(w), False)
+        elif circle is None:
+            circle = fit_fov_circle(fov.astype(np.uint8), what)
+        if fov is None:
+            yy, xx = np.ogrid[:h, :w]
+            fov = ((xx - circle.cx)**2 + (yy - circle.cy)**2
+                   <= (circle.diameter / 2)**2)
+        vessel_n, fov_n, scale = self._normalise(
+            vessel.astype(bool), fov, circle)
+        if not fov_n.any():
+            raise ValueError(f'{what}: the field of view is empty; expected '
+                             'a FOV mask with pixels inside the FOV > 0')
+        vessel_n = _fill_small_holes(vessel_n & fov_n, self.hole_area) & fov_n
+        skeleton, graph = self._skeleton_graph(vessel_n)
+        width = centreline_width(vessel_n, skeleton)
+        features = OrderedDict(
+            fov_diameter_px=float(circle.diameter),
+            fov_fitted=float(circle.fitted),
+            scale=scale,
+            density=float(vessel_n.sum() / fov_n.sum()),
+            fractal_dimension=box_counting_dimension(vessel_n, self.box_sizes),
+            fractal_dimension_skeleton=box_counting_dimension(
+                skeleton, self.box_sizes))
+        graph_features, branch_points, end_points = self._graph_features(
+            graph, width)
+        features.update(graph_features)
+        if self.um_per_px is not None or self.field_angle is not None:
+            features.update(self._micrometres(features))
+        return MorphologyAnalysis(
+            dict(features), vessel_n, fov_n, skeleton, width, branch_points,
+            end_points)
+
+    def _normalise(self, vessel: np.ndarray, fov: np.ndarray,
+                   circle: FOVCircle) -> Tuple[np.ndarray, np.ndarray, float]:
+        """Rescale to the normalised FOV diameter, cut the square around
+        the circle (zeros outside the image); returns the scale too."""
+        h, w = vessel.shape
+        scale = self.fov_diameter / circle.diameter
+        size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+        centre = circle.scaled(scale)
+        side = self.fov_diameter
+        x0 = int(round(centre.cx - (side - 1) / 2))
+        y0 = int(round(centre.cy - (side - 1) / 2))
+        maps = []
+        for array, thin in ((vessel, True), (fov, False)):
+            resized = resample_binary(array, size, keep_lines=thin)
+            square = np.zeros((side, side), bool)
+            ys, xs = max(y0, 0), max(x0, 0)
+            ye = min(y0 + side, resized.shape[0])
+            xe = min(x0 + side, resized.shape[1])
+            if ye > ys and xe > xs:
+                square[ys - y0:ye - y0, xs - x0:xe - x0] = resized[ys:ye,
+                                                                   xs:xe]
+            maps.append(square)
+        return maps[0], maps[1], float(scale)
+
+    def _skeleton_graph(
+            self, vessel: np.ndarray) -> Tuple[np.ndarray, Optional[Skeleton]]:
+        """Skeleton without spurs and small pieces, and its skan graph
+        (None when nothing is left)."""
+        min_pixels = max(int(np.ceil(self.spur_length)), 2)
+        skeleton = _drop_small_components(skeletonize(vessel), min_pixels)
+        graph = None
+        for _ in range(_PRUNING_ROUNDS):
+            if not skeleton.any():
+                return skeleton, None
+            graph = Skeleton(skeleton)
+            table = summarize(graph, separator='_')
+            spurs = np.flatnonzero(
+                (table['branch_type'].to_numpy() == _SKAN_TIP_JUNCTION)
+                & (table['branch_distance'].to_numpy() < self.spur_length))
+            if spurs.size == 0:
+                break
+            # as skan's Skeleton.prune_paths (which fails where no branch is
+            # left): wipe the spurs' pixels but their junction, thin again
+            for index in spurs:
+                pixels = graph.path(index)
+                pixels = pixels[graph.degrees[pixels] <= 2]
+                rows, cols = np.round(graph.coordinates[pixels]).astype(int).T
+                skeleton[rows, cols] = False
+            skeleton = _drop_small_components(
+                skeletonize(skeleton), min_pixels)
+            graph = None
+        if graph is None and skeleton.any():
+            graph = Skeleton(skeleton)
+        return skeleton, graph
+
+    def _graph_features(
+            self, graph: Optional[Skeleton], width: np.ndarray
+    ) -> Tuple[Dict[str, float], np.ndarray, np.ndarray]:
+        """Length, counts, caliber and tortuosity of the skeleton graph, and
+        the (row, col) of its branch points (one node per junction cluster)
+        and end points."""
+        nan = float('nan')
+        if graph is None:
+            return dict(
+                skeleton_length=0.0,
+                segments=0.0,
+                branch_points=0.0,
+                end_points=0.0,
+                caliber_median=nan,
+                caliber_widest=nan,
+                tortuosity_distance=nan,
+                tortuosity_curvature=nan), np.zeros((0, 2)), np.zeros((0, 2))
+        junction = graph.degrees >= 3
+        # skan joins the adjacent junction pixels of a cluster by one-step
+        # branches; a cluster is one branch point and those are no segments
+        clusters = np.zeros(graph.skeleton_shape, np.int64)
+        rows, cols = np.round(graph.coordinates[junction]).astype(int).T
+        clusters[rows, cols] = 1
+        clusters = label(clusters, connectivity=2)
+        _, first = np.unique(clusters[rows, cols], return_index=True)
+        table = summarize(graph, separator='_')
+        total_length, segments, calibers = 0.0, 0, []
+        arcs, chords, turnings = [], [], []
+        for index in range(graph.n_paths):
+            if junction[graph.path(index)].all():
+                continue
+            segments += 1
+            coords = graph.path_coordinates(index)
+            shape = path_shape(coords)
+            total_length += shape['arc']
+            if table['branch_distance'].iat[index] < self.min_segment_length:
+                continue
+            calibers.append(segment_caliber(coords, width))
+            if table['branch_type'].iat[index] != _SKAN_CYCLE \
+                    and shape['chord'] > 0:
+                arcs.append(shape['arc'])
+                chords.append(shape['chord'])
+                turnings.append(shape['turning'])
+        arcs, chords = np.array(arcs), np.array(chords)
+        widest = np.sort(calibers)[::-1][:self.num_widest]
+        features = dict(
+            skeleton_length=total_length,
+            segments=float(segments),
+            branch_points=float(first.size),
+            end_points=float(np.count_nonzero(graph.degrees == 1)),
+            caliber_median=float(np.median(calibers)) if calibers else nan,
+            caliber_widest=float(widest.mean()) if calibers else nan,
+            # length-weighted mean of arc / chord: sum(arc^2/chord)/sum(arc)
+            tortuosity_distance=float((arcs * arcs / chords).sum() /
+                                      arcs.sum()) if arcs.size else nan,
+            tortuosity_curvature=float(np.sum(turnings) /
+                                       arcs.sum()) if arcs.size else nan)
+        branch_points = graph.coordinates[junction][first]
+        return features, branch_points, graph.coordinates[graph.degrees == 1]
+
+    def _micrometres(self, features: Dict[str, float]) -> Dict[str, float]:
+        """The micrometre features of the normalised pixel ones."""
+        if self.um_per_px is not None:
+            um_per_px = self.um_per_px / features['scale']
+        else:
+            um_per_px = (
+                self.field_angle * RETINA_UM_PER_DEGREE / self.fov_diameter)
+        return dict(
+            um_per_px=um_per_px,
+            skeleton_length_mm=features['skeleton_length'] * um_per_px / 1e3,
+            caliber_median_um=features['caliber_median'] * um_per_px,
+            caliber_widest_um=features['caliber_widest'] * um_per_px)
+
+
+def _fill_small_holes(mask: np.ndarray, max_area: int) -> np.ndarray:
+    """``mask`` with its holes (4-connected background pieces) of at most
+    ``max_area`` pixels filled."""
+    labels = label(~mask, connectivity=1)
+    small = np.bincount(labels.ravel()) <= max_area
+    small[0] = False
+    return mask | small[labels]
+
+
+def _drop_small_components(mask: np.ndarray, min_pixels: int) -> np.ndarray:
+    """``mask`` without its 8-connected pieces of fewer than ``min_pixels``
+    pixels."""
+    labels = label(mask, connectivity=2)
+    keep = np.bincount(labels.ravel()) >= min_pixels
+    keep[0] = False
+    return keep[labels]
