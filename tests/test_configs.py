@@ -36,7 +36,8 @@ def test_config_builds(path):
     assert cfg.custom_imports == dict(
         imports=['setr_fundus'], allow_failed_imports=False)
     for split in ('train', 'val', 'test'):
-        assert cfg[f'{split}_dataloader'].dataset.type == 'FundusVesselDataset'
+        for dataset in _datasets(cfg[f'{split}_dataloader']):
+            assert dataset.type == 'FundusVesselDataset'
     init_default_scope('mmseg')
     model_cfg = cfg.model.deepcopy()
     model_cfg.backbone.init_cfg = None  # no foundation-model file here
@@ -177,19 +178,20 @@ def test_train_and_test_see_one_vessel_scale_on_every_camera(
     cfg = load_config(path)
     init_default_scope('mmseg')
     target = cfg.fov_diameter
-    low, high = next(t.ratio_range
-                     for t in cfg.train_dataloader.dataset.pipeline
-                     if t.type == 'ResizeToFOV')
-    assert low <= 1 <= high
+    train_pipelines = [d.pipeline for d in _datasets(cfg.train_dataloader)]
+    test_pipelines = [cfg.test_pipeline] + [
+        d.pipeline for key in ('val_dataloader', 'test_dataloader')
+        for d in _datasets(cfg[key])
+    ]
     for info in photographs.values():
-        for pipeline in (cfg.test_dataloader.dataset.pipeline,
-                         cfg.val_dataloader.dataset.pipeline,
-                         cfg.test_pipeline):
+        for pipeline in test_pipelines:
             assert _normalised_fov(pipeline, info) == pytest.approx(
                 target, abs=1.0)
-        np.random.seed(0)
-        train = [
-            _normalised_fov(cfg.train_dataloader.dataset.pipeline, info)
-            for _ in range(3)
-        ]
-        assert all(low * target - 1 <= d <= high * target + 1 for d in train)
+        for pipeline in train_pipelines:
+            low, high = next(t.ratio_range for t in pipeline
+                             if t.type == 'ResizeToFOV')
+            assert low <= 1 <= high
+            np.random.seed(0)
+            train = [_normalised_fov(pipeline, info) for _ in range(3)]
+            assert all(low * target - 1 <= d <= high * target + 1
+                       for d in train)

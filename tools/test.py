@@ -6,8 +6,8 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
-from setr_fundus.utils import (build_runner, enable_tta, enable_visualization,
-                               load_config, set_work_dir)
+from setr_fundus.utils import (build_runner, enable_mask_output, enable_tta,
+                               enable_visualization, load_config, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,7 +55,7 @@ def main() -> None:
     if args.tta:
         enable_tta(cfg)
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
+        enable_mask_output(cfg, args.out)
     build_runner(cfg).test()
 
 

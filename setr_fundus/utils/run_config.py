@@ -124,6 +124,20 @@ def enable_visualization(cfg: Config, show_dir: str) -> None:
     cfg.visualizer['save_dir'] = show_dir
 
 
+def enable_mask_output(cfg: Config, out_dir: str) -> None:
+    """Have every ``VesselMetric`` of ``test_evaluator`` (one metric or a
+    list) write the predicted masks to ``out_dir`` (``tools/test.py
+    --out``)."""
+    evaluator = cfg.test_evaluator
+    metrics = evaluator if isinstance(evaluator, list) else [evaluator]
+    vessel = [m for m in metrics if m.get('type') == 'VesselMetric']
+    if not vessel:
+        raise KeyError('--out needs a VesselMetric in test_evaluator, got '
+                       f'{[m.get("type") for m in metrics]}')
+    for metric in vessel:
+        metric['output_dir'] = out_dir
+
+
 def build_runner(cfg: Config) -> Runner:
     """Build ``cfg.runner_type`` from mmseg's registry, else mmengine's."""
     if 'runner_type' in cfg:

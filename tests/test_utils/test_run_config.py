@@ -2,8 +2,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from setr_fundus.utils import (enable_amp, enable_tta, enable_visualization,
-                               set_resume, set_work_dir)
+from setr_fundus.utils import (enable_amp, enable_mask_output, enable_tta,
+                               enable_visualization, set_resume, set_work_dir)
 
 
 def _cfg(**kwargs) -> Config:
@@ -77,3 +77,18 @@ def test_visualization():
     assert cfg.default_hooks.visualization.draw is True
     assert cfg.default_hooks.visualization.interval == 1
     assert cfg.visualizer.save_dir == 'shows'
+
+
+@pytest.mark.parametrize('evaluator', [
+    dict(type='VesselMetric'),
+    [dict(type='VesselMetric'), dict(type='VesselMorphologyMetric')],
+])
+def test_mask_output_goes_to_every_vessel_metric(evaluator):
+    cfg = _cfg(test_evaluator=evaluator)
+    enable_mask_output(cfg, 'masks')
+    metrics = cfg.test_evaluator if isinstance(cfg.test_evaluator,
+                                               list) else [cfg.test_evaluator]
+    assert metrics[0].output_dir == 'masks'
+    assert all('output_dir' not in m for m in metrics[1:])
+    with pytest.raises(KeyError, match='needs a VesselMetric'):
+        enable_mask_output(_cfg(test_evaluator=[dict(type='X')]), 'masks')
