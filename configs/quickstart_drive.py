@@ -37,11 +37,12 @@ model = dict(
         detail_channels=(8, 16, 16, 32, 32)),
     test_cfg=dict(crop_size=crop_size, stride=(96, 96), slide_batch_size=16))
 
-# 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8
+# 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8; 188 epochs
+# are 3,008 iterations
 train_dataloader = dict(batch_size=8)
 
 optim_wrapper = dict(
     optimizer=dict(lr=2e-3),
     paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=1.0)}))
-train_cfg = dict(max_epochs=125, val_interval=25)
+train_cfg = dict(max_epochs=188, val_interval=25)
 default_hooks = dict(checkpoint=dict(interval=25), logger=dict(interval=50))

@@ -16,7 +16,7 @@ custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
 
 data_roots = ['data/DRIVE', 'data/CHASE_DB1']
 # each set 4 times an epoch: 2 x 16 images x 4 = 128 crops, 16 iterations
-# at batch 8, so the 125 epochs cost what quickstart_drive's do
+# at batch 8, so the 188 epochs cost what quickstart_drive's do
 repeat_times = 4
 train_dataloader = dict(
     dataset=dict(

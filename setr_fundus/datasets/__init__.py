@@ -1,10 +1,10 @@
 from .fundus_vessel import FundusVesselDataset
 from .synthetic import generate_fundus, write_drive_layout
 from .transforms import (LoadFundusAnnotations, LoadFundusImage,
-                         PackFundusInputs, RandomCameraDistortion, ResizeToFOV)
+                         PackFundusInputs, ResizeToFOV)
 
 __all__ = [
     'FundusVesselDataset', 'LoadFundusAnnotations', 'LoadFundusImage',
-    'PackFundusInputs', 'RandomCameraDistortion', 'ResizeToFOV',
+    'PackFundusInputs', 'ResizeToFOV',
     'generate_fundus', 'write_drive_layout'
 ]

@@ -9,7 +9,10 @@ Example (DRIVE's test part as a 1.77x and a 4x camera)::
         --scale 4
 
 Images are resampled bicubically, labels and FOV masks by nearest neighbour
-(FOV masks are derived first where the set has none). The output is a
+with pixel centres aligned as the bicubic image's are (OpenCV's
+``INTER_NEAREST_EXACT``; plain ``INTER_NEAREST`` shifts them by up to half a
+source pixel at non-integer factors). FOV masks are derived first where the
+set has none. The output is a
 ``folder`` layout under ``OUT/<split>/{images,labels,masks}/`` (PNG), so
 ``tools/test.py CONFIG CKPT --cfg-options test_dataloader.dataset.
 data_root=OUT`` scores a model on it. Existing files are not overwritten.
@@ -88,9 +91,11 @@ def main(argv: Optional[List[str]] = None) -> None:
                 max(int(round(h * args.scale)), 1))
         arrays = dict(
             images=cv2.resize(img, size, interpolation=cv2.INTER_CUBIC),
-            labels=cv2.resize(label, size, interpolation=cv2.INTER_NEAREST) *
+            labels=cv2.resize(
+                label, size, interpolation=cv2.INTER_NEAREST_EXACT) *
             np.uint8(255),
-            masks=cv2.resize(fov, size, interpolation=cv2.INTER_NEAREST) *
+            masks=cv2.resize(
+                fov, size, interpolation=cv2.INTER_NEAREST_EXACT) *
             np.uint8(255))
         for kind, array in arrays.items():
             if not cv2.imwrite(out[kind], array):

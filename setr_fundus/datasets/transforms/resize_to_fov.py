@@ -27,10 +27,11 @@ class ResizeToFOV(BaseTransform):
     interpolation when it grows. The maps in ``seg_fields`` (label and FOV
     mask in training; test pipelines keep them at the original resolution
     with ``LoadFundusAnnotations(keep_gt_original=True)``) are resampled the
-    same way as fractions of vessel and thresholded: a label pixel is
-    vessel where at least ``label_threshold`` of it is, which keeps 1-px
-    vessels when shrinking (docs/data.md has the measurement), and FOV
-    pixels where at least half is inside. Place the transform before any
+    same way as fractions of vessel and thresholded at one half: a pixel is
+    vessel (or inside the FOV) where at least half of it is. Shrinking
+    therefore keeps most 1-px vessels, which nearest-neighbour sampling
+    breaks up, and keeps the vessel area unbiased (docs/data.md has the
+    measurement). Place the transform before any
     padding transform, while the maps hold only 0 and 1.
 
     Predictions map back to the photograph's pixels through
@@ -62,13 +63,13 @@ class ResizeToFOV(BaseTransform):
             target diameter, drawn uniformly from this range per sample
             (training). Defaults to None (exactly ``fov_diameter``).
         label_threshold (float): Fraction of a resampled label pixel that
-            must be vessel for it to count as vessel. Defaults to 0.4.
+            must be vessel for it to count as vessel. Defaults to 0.5.
     """
 
     def __init__(self,
                  fov_diameter: int = 540,
                  ratio_range: Optional[Tuple[float, float]] = None,
-                 label_threshold: float = 0.4) -> None:
+                 label_threshold: float = 0.5) -> None:
         if isinstance(fov_diameter, bool) or not isinstance(
                 fov_diameter, (int, float)) or fov_diameter < 16:
             raise ValueError('ResizeToFOV: fov_diameter must be a number of '
