@@ -9,9 +9,10 @@
 # to a 540 px field of view first):
 #   python tools/train.py configs/quickstart_drive.py \
 #       --cfg-options data_root=data/CHASE_DB1
-# Encoder: ViT width 128, 4 layers, patch 16, tapped at every layer. The
-# MLA head decodes with its detail path: a conv stem on the image feeds
-# every x2 up-step, so one-pixel vessels are decoded at full resolution
+# Encoder: ViT width 128, 4 layers, patch 16, tapped at every layer, and
+# its spatial path (a conv stem on the image). The MLA head decodes with
+# the detail path: the stem's maps feed every x2 up-step, so one-pixel
+# vessels are decoded at full resolution
 # (with the plain head this recipe reaches held-out Dice 32.5 only, see
 # docs/drive.md). The last 4 training images choose best_model.pth; the
 # test images are only for tools/test.py.
@@ -21,6 +22,7 @@ custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
 # training crops (written into the train pipeline by the tools), the
 # encoder's input and the sliding windows
 crop_size = (128, 128)
+detail_channels = (8, 16, 16, 32, 32)
 model = dict(
     backbone=dict(
         arch=dict(
@@ -29,12 +31,13 @@ model = dict(
         img_size=crop_size,
         patch_size=16,
         out_indices=(0, 1, 2, 3),
-        drop_path_rate=0.0),
+        drop_path_rate=0.0,
+        detail_channels=detail_channels),
     decode_head=dict(
         in_channels=(128, 128, 128, 128),
         patch_size=16,
         mla_channels=64,
-        detail_channels=(8, 16, 16, 32, 32)),
+        detail_channels=detail_channels),
     test_cfg=dict(crop_size=crop_size, stride=(96, 96), slide_batch_size=16))
 
 # 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8; 188 epochs
@@ -43,6 +46,10 @@ train_dataloader = dict(batch_size=8)
 
 optim_wrapper = dict(
     optimizer=dict(lr=2e-3),
-    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=1.0)}))
+    paramwise_cfg=dict(
+        custom_keys={
+            'decode_head': dict(lr_mult=1.0),
+            'spatial_path': dict(lr_mult=1.0)
+        }))
 train_cfg = dict(max_epochs=188, val_interval=25)
 default_hooks = dict(checkpoint=dict(interval=25), logger=dict(interval=50))

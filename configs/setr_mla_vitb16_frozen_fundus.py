@@ -1,8 +1,9 @@
 # The seed's ConfigViTB16Frozen: ViT-B/16 at 224x224 initialised from the
 # fundus foundation model and frozen; only the MLA decoder and head train,
-# with the detail path (plain seed head: model.decode_head.detail_channels=
-# None). AdamW lr 1e-4 (decoder x10, one-epoch warm-up), cosine annealing,
-# batch 4 per GPU, 100 epochs, DRIVE.
+# with the detail path, whose spatial path beside the ViT also trains (the
+# seed's plain head: --cfg-options detail_channels=None). AdamW lr 1e-4
+# (decoder x10, one-epoch warm-up), cosine annealing, batch 4 per GPU, 100
+# epochs, DRIVE.
 _base_ = [
     '_base_/models/setr_mla_vit.py', '_base_/datasets/fundus_vessel.py',
     '_base_/schedules/schedule_100e.py', '_base_/default_runtime.py'

@@ -82,8 +82,10 @@ def test_frozen_config_contract():
     assert cfg.train_cfg.max_epochs == 100
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
     assert cfg.optim_wrapper.optimizer.lr == 1e-4
+    # the decoder and the spatial path beside the frozen ViT train at 10x
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys == {
-        'decode_head': dict(lr_mult=10.0)
+        'decode_head': dict(lr_mult=10.0),
+        'spatial_path': dict(lr_mult=10.0)
     }
     assert [s.type for s in cfg.param_scheduler
             ] == ['LinearLR', 'CosineAnnealingLR']
@@ -101,11 +103,18 @@ def test_encoder_frozen_only_in_frozen_config(name, frozen):
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
     model.train()
-    grads = {p.requires_grad for p in model.backbone.parameters()}
+    vit = {
+        name: child
+        for name, child in model.backbone.named_children()
+        if name != 'spatial_path'
+    }
+    grads = {p.requires_grad for m in vit.values() for p in m.parameters()}
     assert grads == {not frozen}
-    children = [m.training for m in model.backbone.children()]
+    children = [m.training for m in vit.values()]
     assert set(children) == {not frozen}  # frozen parts stay in eval mode
-    assert all(p.requires_grad for p in model.decode_head.parameters())
+    assert model.backbone.spatial_path.training
+    for module in (model.backbone.spatial_path, model.decode_head):
+        assert all(p.requires_grad for p in module.parameters())
 
 
 @pytest.mark.parametrize('split,other', [('val', 'test'), ('test', 'val')])
@@ -128,15 +137,19 @@ def test_val_and_test_loaders_are_overridden_separately(split, other):
 @pytest.mark.parametrize(
     'name', ['setr_mla_vitb16_frozen_fundus.py', 'setr_mla_default_fundus.py'])
 def test_seed_plain_head_is_one_option_away(name):
-    """``--cfg-options model.decode_head.detail_channels=None`` gives the
-    seed's plain SETR-MLA head."""
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    """``--cfg-options detail_channels=None`` gives the seed's plain SETR-MLA
+    head and a backbone without the spatial path."""
+    path = osp.join(CONFIG_DIR, name)
     init_default_scope('mmseg')
-    cfg.model.backbone.init_cfg = None
-    assert MODELS.build(cfg.model).decode_head.with_image_input
-    cfg.merge_from_dict({'model.decode_head.detail_channels': None})
-    head = MODELS.build(cfg.model).decode_head
-    assert not head.with_image_input and not hasattr(head, 'detail_stem')
+    options = {'model.backbone.init_cfg': None}
+    with_detail = MODELS.build(load_config(path, options).model)
+    assert with_detail.decode_head.detail_channels
+    assert hasattr(with_detail.backbone, 'spatial_path')
+    plain = MODELS.build(
+        load_config(path, {**options, 'detail_channels': None}).model)
+    assert plain.decode_head.detail_channels == ()
+    assert not hasattr(plain.backbone, 'spatial_path')
+    assert not any('detail' in k for k in plain.decode_head.state_dict())
 
 
 @pytest.fixture(scope='module')

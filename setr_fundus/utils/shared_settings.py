@@ -1,5 +1,5 @@
-"""Config settings that feed several places: ``data_root``, ``crop_size``
-and ``fov_diameter``.
+"""Config settings that feed several places: ``data_root``, ``crop_size``,
+``fov_diameter`` and ``detail_channels``.
 
 Each is one top-level variable of a config. mmengine's inheritance copies a
 variable's value into the dicts of the file that defines it, so a leaf
@@ -10,7 +10,9 @@ nothing else. Here:
   into every site (:func:`expand_shared_options`): ``data_root`` into the
   three loaders' datasets; ``crop_size`` into the backbone's ``img_size``,
   the sliding window (``model.test_cfg.crop_size``, stride a quarter less)
-  and a data preprocessor's ``size``. Keys naming a site themselves (e.g.
+  and a data preprocessor's ``size``; ``detail_channels`` into the
+  backbone's spatial path and the decode head (``None``: the seed's plain
+  SETR-MLA head). Keys naming a site themselves (e.g.
   ``test_dataloader.dataset.data_root``) are applied after and win.
 - :func:`apply_shared_settings` writes the config's ``crop_size`` into the
   ``RandomCrop`` of the training pipelines and ``fov_diameter`` into every
@@ -23,7 +25,8 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 from mmengine.config import Config
 
-SHARED_SETTINGS = ('data_root', 'crop_size', 'fov_diameter')
+SHARED_SETTINGS = ('data_root', 'crop_size', 'fov_diameter',
+                   'detail_channels')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
@@ -105,6 +108,13 @@ def expand_shared_options(cfg: Config,
         expanded.update(_crop_size_options(cfg, options.pop('crop_size')))
     if 'fov_diameter' in options:
         expanded['fov_diameter'] = options.pop('fov_diameter')
+    if 'detail_channels' in options:
+        value = options.pop('detail_channels')
+        expanded.update({
+            'detail_channels': value,
+            'model.backbone.detail_channels': value,
+            'model.decode_head.detail_channels': value
+        })
     expanded.update(options)
     return expanded
 

@@ -1,114 +1,82 @@
-import json
-import os.path as osp
-import runpy
-import sys
+"""tools/analysis_tools/benchmark.py and get_flops.py: they measure the
+config's own model, optimizer and loaders, and count FLOPs right."""
+import importlib.util
+from types import ModuleType
 
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from torch import nn
 
-import setr_fundus  # noqa: F401
-from setr_fundus.benchmark import (build_variant, median_time, peak_memory_mib,
-                                   synthetic_batch, trainable_optim_wrapper,
-                                   variant_model_cfg)
-from setr_fundus.benchmark.timing import cpu_peak_supported
-
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
-TINY = osp.join(osp.dirname(__file__), 'data', 'tiny_config.py')
-TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
-CPU = torch.device('cpu')
+from .tool_utils import REPO_ROOT, TINY_FROZEN_CONFIG, data_options
 
 
-@pytest.fixture
-def cfg() -> Config:
-    init_default_scope('mmseg')
-    return Config.fromfile(TINY)
+def load_tool(name: str) -> ModuleType:
+    path = REPO_ROOT / 'tools' / 'analysis_tools' / f'{name}.py'
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_variants_freeze_and_match_sizes(cfg):
-    ours = build_variant(cfg.model, 'this_config', CPU)
-    unfrozen = build_variant(cfg.model, 'encoder_unfrozen', CPU)
-    stock = build_variant(cfg.model, 'stock_mmseg', CPU, frozen=True)
-    assert not any(p.requires_grad for p in ours.backbone.parameters())
-    assert all(p.requires_grad for p in unfrozen.backbone.parameters())
-    assert not any(p.requires_grad for p in stock.backbone.parameters())
-    assert type(stock).__name__ == 'EncoderDecoder'
-    assert type(stock.backbone).__name__ == 'VisionTransformer'
-    assert type(stock.neck).__name__ == 'MLANeck'
-    assert type(stock.decode_head).__name__ == 'SETRMLAHead'
-    # same encoder size up to norm layers (mmseg taps without a final norm)
-    n_ours = sum(p.numel() for p in ours.backbone.parameters())
-    n_stock = sum(p.numel() for p in stock.backbone.parameters())
-    assert abs(n_ours - n_stock) <= 0.01 * n_ours
-    assert tuple(stock.backbone.out_indices) == (0, 1)
-    trainable = build_variant(cfg.model, 'stock_mmseg', CPU, frozen=False)
-    assert all(p.requires_grad for p in trainable.backbone.parameters())
+def _options(root):
+    return dict(item.split('=', 1) for item in data_options(root))
 
 
-def test_variant_rejects_unknown_name(cfg):
-    with pytest.raises(ValueError, match='variant'):
-        variant_model_cfg(cfg.model, 'nope')
+def test_the_optimizer_is_the_configs(drive_root):
+    """The frozen config's constructor and paramwise_cfg are used: only the
+    decoder and the spatial path are optimised, at 10x the base lr."""
+    cfg, model, wrapper, encoder = load_tool('benchmark').build(
+        str(TINY_FROZEN_CONFIG), _options(drive_root))
+    optimised = {id(p) for g in wrapper.optimizer.param_groups
+                 for p in g['params']}
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    assert optimised == trainable
+    assert all(not p.requires_grad
+               for n, p in model.backbone.named_parameters()
+               if not n.startswith('spatial_path.'))
+    base = cfg.optim_wrapper.optimizer.lr
+    assert {g['lr'] for g in wrapper.optimizer.param_groups} == {10 * base}
+    # the encoder alone: the same ViT weights, no spatial path
+    assert not hasattr(encoder, 'spatial_path')
+    for key, value in encoder.state_dict().items():
+        assert torch.equal(value, model.backbone.state_dict()[key])
 
 
-def test_optimizer_holds_only_trainable_params(cfg):
-    model = build_variant(cfg.model, 'this_config', CPU)
-    wrapper = trainable_optim_wrapper(model, cfg.optim_wrapper)
-    held = {id(p) for g in wrapper.optimizer.param_groups for p in g['params']}
-    assert held == {id(p) for p in model.parameters() if p.requires_grad}
-    assert not held & {id(p) for p in model.backbone.parameters()}
-    model.train_step(synthetic_batch(2, (32, 32)), wrapper)
-    assert all(p.grad is None for p in model.backbone.parameters())
-    assert all(id(p) in held for p in wrapper.optimizer.state)
-
-
-def test_median_time_rejects_zero_repeats():
-    with pytest.raises(ValueError, match='repeat'):
-        median_time(lambda: None, CPU, repeat=0)
-
-
-@pytest.mark.skipif(not cpu_peak_supported(), reason='needs Linux VmHWM')
-def test_cpu_peak_memory_sees_an_allocation():
-    peak = peak_memory_mib(lambda: torch.ones(64 * 2**18).sum(), CPU)
-    assert 48 <= peak <= 256  # a 64 MiB tensor
-
-
-def test_benchmark_tool_on_tiny_config(tmp_path, monkeypatch, capsys):
-    out = tmp_path / 'bench.json'
-    monkeypatch.setattr(sys, 'argv', [
-        TOOL, TINY, '--repeat', '1', '--warmup', '0', '--image-size', '48',
-        '40', '--data-images', '1', '--json',
-        str(out)
+def test_benchmark_measures_the_config(drive_root, capsys):
+    tool = load_tool('benchmark')
+    args = tool.parse_args([
+        str(TINY_FROZEN_CONFIG), '--steps', '2', '--warmup', '1', '--images',
+        '1', '--cfg-options', *data_options(drive_root),
+        'model.test_cfg.slide_batch_size=3'
     ])
-    runpy.run_path(TOOL, run_name='__main__')
+    result = tool.benchmark(str(TINY_FROZEN_CONFIG), args)
+    assert result['train step / encoder forward'] == pytest.approx(
+        result['train step (s)'] / result['encoder forward (s)'])
+    # batched windows give mmseg's logits
+    assert result['slide max |logit difference|'] < 1e-4
+    tool.main([*map(str, args.configs), '--steps', '1', '--warmup', '0',
+               '--images', '1', '--cfg-options', *data_options(drive_root)])
     table = capsys.readouterr().out
-    for row in ('train step (s), encoder frozen, batch 2 x 32x32',
-                'train step (s), encoder unfrozen', 'peak memory (MiB)',
-                'encoder forward alone', 'train step / encoder forward',
-                'GFLOPs per 32x32 image, encoder', 'params (M), neck',
-                'GFLOPs per 32x32 image, head', 'slide inference, 48x40',
-                'train pipeline (samples/s',
-                'decoder (neck + head) GFLOPs / encoder GFLOPs (%)'):
-        assert row in table
-    res = json.loads(out.read_text())
-    assert res['config'] == TINY
-    for variant in ('this_config', 'encoder_unfrozen', 'stock_mmseg'):
-        assert res['train_step'][variant]['time_s'] > 0
-        assert res['train_step'][variant]['trainable_params'] > 0
-    assert res['train_step']['this_config']['encoder_frozen']
-    assert not res['train_step']['encoder_unfrozen']['encoder_frozen']
-    assert res['train_step']['stock_mmseg']['encoder_frozen']
-    assert res['encoder_forward']['ours'] > 0
-    assert res['encoder_forward']['stock'] > 0
-    assert res['step_over_encoder']['ours'] > 0
-    for model in ('ours', 'stock'):
-        for part in ('encoder', 'neck', 'head', 'total'):
-            assert res['complexity'][model][part]['gflops'] > 0
-            assert res['complexity'][model][part]['params_m'] > 0
-    slide = res['slide_inference']
-    assert slide['ours_img_per_s'] > 0 and slide['mmseg_img_per_s'] > 0
-    assert slide['windows'] == 4 and slide['max_abs_diff'] < 1e-4
-    data = res['data_loading']
-    assert data['cache_samples_per_s'] > 0
-    assert data['no_cache_samples_per_s'] > 0
-    assert res['meta']['wall_s'] > 0
+    assert '| train step / encoder forward |' in table
+
+
+def test_flops_of_a_known_layer():
+    conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+    counted = load_tool('get_flops').complexity(conv, (16, 20))
+    # one multiply-add per weight per output pixel
+    assert counted['flops'] == 16 * 20 * 8 * 3 * 3 * 3
+    assert counted['params'] == 8 * 3 * 3 * 3
+
+
+def test_get_flops_splits_encoder_and_decoder(capsys):
+    load_tool('get_flops').main([str(TINY_FROZEN_CONFIG)])
+    out = capsys.readouterr().out
+    assert 'input 1x3x32x32' in out
+    rows = {
+        line.split('|')[1].strip(): float(line.split('|')[2])
+        for line in out.splitlines() if line.startswith('| ') and
+        line.split('|')[1].strip() in ('encoder', 'decoder', 'total')
+    }
+    assert rows['encoder'] + rows['decoder'] == pytest.approx(
+        rows['total'], rel=1e-3)
+    assert 0 < rows['decoder'] < rows['total']

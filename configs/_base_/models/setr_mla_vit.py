@@ -1,9 +1,15 @@
 # SETR-MLA for binary vessel segmentation: VFMViT encoder taps four layers,
 # VesselMLAHead aggregates them and up-samples log2(patch_size) times, each
-# step fused with image features of its resolution (the detail path).
+# step fused with the map of its resolution from the backbone's spatial
+# path (a conv stem on the image beside the ViT, as BiSeNetV1's).
 # Two output channels (softmax) with cross-entropy + Dice on the vessel
 # channel (DiceLoss's ignore_index=0 drops the background channel).
 norm_cfg = dict(type='BN', requires_grad=True)
+# widths of the spatial path's maps at 1/1 .. 1/16 of the image; the
+# backbone makes them and the head takes them (None: the seed's plain
+# SETR-MLA head, which decodes everything from the 1/16 tokens; set both
+# sites at once with --cfg-options detail_channels=None)
+detail_channels = (16, 16, 32, 32, 64)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     # VisionFM's colour-fundus statistics (RGB, 0-255)
@@ -30,16 +36,16 @@ model = dict(
         patch_size=16,
         out_indices=(2, 5, 8, 11),
         drop_path_rate=0.0,
-        frozen_stages=-1),
+        frozen_stages=-1,
+        detail_channels=detail_channels,
+        detail_norm_cfg=norm_cfg),
     decode_head=dict(
         type='VesselMLAHead',
         in_channels=(768, 768, 768, 768),
         patch_size=16,
         mla_channels=256,
-        # detail path: a conv stem on the image feeds every x2 up-step with
-        # maps at 1/1 .. 1/16 of its resolution (None: the seed's plain
-        # SETR-MLA head, which decodes everything from the 1/16 tokens)
-        detail_channels=(16, 16, 32, 32, 64),
+        # the detail path: backbone outputs 4-8 into every x2 up-step
+        detail_channels=detail_channels,
         num_classes=2,
         dropout_ratio=0.0,
         norm_cfg=norm_cfg,

@@ -1,5 +1,6 @@
-# AdamW at the seed's 1e-4 for the encoder; the decoder, which always
-# trains from scratch, at 10x (mmseg's SETR recipes give heads lr_mult 10).
+# AdamW at the seed's 1e-4 for the encoder; the decoder and the backbone's
+# spatial path, which always train from scratch, at 10x (mmseg's SETR
+# recipes give heads lr_mult 10).
 # Cosine annealing, epoch based, its first epoch scaled by a linear warm-up
 # from 0.1x; the cosine period follows train_cfg.max_epochs when it is
 # overridden (mmengine fills in the scheduler's `end`).
@@ -9,7 +10,11 @@ optim_wrapper = dict(
     constructor='TrainableOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}),
+    paramwise_cfg=dict(
+        custom_keys={
+            'decode_head': dict(lr_mult=10.0),
+            'spatial_path': dict(lr_mult=10.0)
+        }),
     clip_grad=None)
 param_scheduler = [
     dict(

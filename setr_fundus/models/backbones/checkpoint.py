@@ -58,6 +58,8 @@ class LoadReport:
         missing (list[str]): Our keys absent from it (left as initialised).
         unexpected (list[str]): Its keys (after renaming) that we ignored.
         resized (str, optional): How ``pos_embed`` was resized, if it was.
+        trained (list[str]): Our keys that no checkpoint holds because they
+            always train from their initialisation (the spatial path).
     """
 
     source: str
@@ -66,6 +68,7 @@ class LoadReport:
     missing: List[str] = field(default_factory=list)
     unexpected: List[str] = field(default_factory=list)
     resized: Optional[str] = None
+    trained: List[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         total = len(self.loaded) + len(self.missing)
@@ -79,6 +82,9 @@ class LoadReport:
                      f'{", ".join(self.missing) or "none"}')
         lines.append('Unexpected keys (ignored): '
                      f'{", ".join(self.unexpected) or "none"}')
+        if self.trained:
+            lines.append(f'Spatial path: {len(self.trained)} tensors, trained '
+                         'from their initialisation (not in checkpoints).')
         return '\n'.join(lines)
 
 

@@ -1,6 +1,6 @@
 """VFMViT: the frozen fundus foundation-model ViT encoder for SETR-MLA."""
 import logging
-from typing import Iterator, Optional, Sequence, Tuple, Union
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
@@ -9,12 +9,16 @@ from mmpretrain.models.utils import resize_pos_embed
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils import DetailStem
 from .checkpoint import LoadReport, load_vit_state_dict, match_state_dict
+
+SPATIAL_PATH = 'spatial_path'
 
 
 @MODELS.register_module()
 class VFMViT(VisionTransformer):
-    """ViT encoder loading fundus foundation-model checkpoints, tapped for MLA.
+    """ViT encoder loading fundus foundation-model checkpoints, tapped for MLA,
+    with an optional spatial path on the image.
 
     mmpretrain's :class:`VisionTransformer` (timm-compatible layout) with:
     multi-level patch-token maps, an option to pass every tapped map through
@@ -23,6 +27,14 @@ class VFMViT(VisionTransformer):
     that reads VisionFM/iBOT, timm/DINO, RETFound/MAE, mmpretrain and mmseg
     checkpoints (see :mod:`.checkpoint`), resizes ``pos_embed`` to
     ``img_size`` and logs one load report.
+
+    With ``detail_channels`` the backbone also has a *spatial path*, as
+    mmseg's BiSeNetV1 has beside its context path: a light convolutional
+    pyramid on the image (:class:`~setr_fundus.models.utils.DetailStem`,
+    ``spatial_path``) at 1/1, 1/2, ... of its resolution, returned after the
+    ViT's maps, so a head selects them by ``in_index`` like any other level.
+    Freezing and the pretrained checkpoint apply to the ViT alone; the
+    spatial path always trains from its initialisation.
 
     Args:
         arch (str | dict): mmpretrain ViT arch name or dict with
@@ -56,6 +68,11 @@ class VFMViT(VisionTransformer):
         qkv_bias (bool): Bias in the qkv projection. Defaults to True.
         norm_cfg (dict): Norm layer config.
             Defaults to ``dict(type='LN', eps=1e-6)``.
+        detail_channels (Sequence[int], optional): Widths of the spatial
+            path's maps, full resolution first (level ``i`` at ``1/2**i``).
+            Defaults to None (no spatial path).
+        detail_norm_cfg (dict): Norm layer of the spatial path.
+            Defaults to ``dict(type='BN')``.
         init_cfg (dict, optional): ``dict(type='Pretrained',
             checkpoint=PATH[, prefix=...])`` loads a checkpoint; None or any
             other config initialises randomly. Defaults to None.
@@ -75,6 +92,8 @@ class VFMViT(VisionTransformer):
                  drop_path_rate: float = 0.,
                  qkv_bias: bool = True,
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
+                 detail_channels: Optional[Sequence[int]] = None,
+                 detail_norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         if norm_all_outputs and not final_norm:
@@ -108,6 +127,14 @@ class VFMViT(VisionTransformer):
                              f"'all', got {frozen_stages!r}.")
         self.frozen_stages = frozen_stages
         self.norm_all_outputs = norm_all_outputs
+        self.detail_channels = tuple(detail_channels or ())
+        if detail_channels is not None:
+            self.add_module(
+                SPATIAL_PATH,
+                DetailStem(
+                    kwargs.get('in_channels', 3),
+                    detail_channels,
+                    norm_cfg=detail_norm_cfg))
         if frozen_stages >= 0:
             self._freeze_stages()
 
@@ -119,8 +146,9 @@ class VFMViT(VisionTransformer):
         """
         super()._freeze_stages()
         if self.frozen_stages == self.num_layers:
-            for module in self.children():
-                module.eval()
+            for name, module in self.named_children():
+                if name != SPATIAL_PATH:
+                    module.eval()
 
     def train(self, mode: bool = True) -> 'VFMViT':
         """Set train/eval mode, keeping frozen parts in eval mode.
@@ -148,22 +176,26 @@ class VFMViT(VisionTransformer):
             yield from module.parameters()
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Return the tapped layers' outputs.
+        """Return the tapped layers' outputs, then the spatial path's maps.
 
-        Runs without autograd when no parameter the outputs depend on (nor
-        the input) requires grad, e.g. with ``frozen_stages='all'``.
+        The ViT runs without autograd when no parameter its outputs depend on
+        (nor the input) requires grad, e.g. with ``frozen_stages='all'``.
 
         Args:
             x (Tensor): Images, ``(B, C, H, W)``.
 
         Returns:
             tuple[Tensor]: One output per ``out_indices`` entry, in
-            ascending layer order; for 'featmap' ``(B, C, H/p, W/p)``.
+            ascending layer order (for 'featmap' ``(B, C, H/p, W/p)``),
+            followed by the spatial path's maps, full resolution first.
         """
         needs_grad = x.requires_grad or any(p is not None and p.requires_grad
                                             for p in self._tapped_parameters())
         with torch.set_grad_enabled(torch.is_grad_enabled() and needs_grad):
-            return self._forward_taps(x)
+            taps = self._forward_taps(x)
+        if not self.detail_channels:
+            return taps
+        return (*taps, *getattr(self, SPATIAL_PATH)(x))
 
     def _forward_taps(self, x: Tensor) -> Tuple[Tensor, ...]:
         batch = x.shape[0]
@@ -238,15 +270,26 @@ class VFMViT(VisionTransformer):
                 'at it, or set model.backbone.init_cfg=None (e.g. '
                 '--cfg-options model.backbone.init_cfg=None) to train '
                 'without pretrained weights.') from err
-        expected = {k: v.shape for k, v in self.state_dict().items()}
+        expected = {
+            k: v.shape
+            for k, v in self.state_dict().items()
+            if not k.startswith(SPATIAL_PATH + '.')
+        }
         state_dict, report = match_state_dict(state_dict, expected, checkpoint,
                                               self.patch_resolution,
                                               self.num_extra_tokens,
                                               self.interpolate_mode)
         report.layout = layout
+        report.trained = self._spatial_path_keys()
         self.load_state_dict(state_dict, strict=False)
         print_log(
             str(report),
             logger='current',
             level=logging.WARNING if report.missing else logging.INFO)
         return report
+
+    def _spatial_path_keys(self) -> List[str]:
+        """State-dict keys of the spatial path (never in a checkpoint)."""
+        return [
+            k for k in self.state_dict() if k.startswith(SPATIAL_PATH + '.')
+        ]

@@ -9,7 +9,6 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..utils import DetailStem
 
 
 @MODELS.register_module()
@@ -25,21 +24,19 @@ class VesselMLAHead(BaseDecodeHead):
     resolution grows so the full-resolution part stays cheap. The classifier
     (``conv_seg``) is a 1x1 convolution at input resolution.
 
-    With ``detail_channels`` the head also has a *detail path*: a light
-    convolutional stem (:class:`~setr_fundus.models.utils.DetailStem`) on the
-    normalised input image gives maps at 1/1, 1/2, ..., 1/``patch_size`` of
-    its resolution. The map at the token stride is concatenated to the
-    aggregated tokens before the first up-step, each other one to the
-    up-sampled map of the same resolution before the next conv-norm-ReLU,
-    and the full-resolution one to the last up-sampled map, followed by one
-    more conv-norm-ReLU (``detail_fuse``) before the classifier, as UNETR
-    fuses its image features. The image is the last entry of the head's
-    inputs; :class:`~setr_fundus.models.segmentors.FundusEncoderDecoder`
-    appends it (each window's crop in sliding-window inference) because
-    :attr:`with_image_input` is True. Without ``detail_channels`` the head
-    is the plain SETR-MLA head and takes the backbone's features only. With
-    a detail path and no tapped level (``in_channels=()``) the head decodes
-    the image alone, which measures what the encoder contributes.
+    With ``detail_channels`` the head also has a *detail path*: the maps of
+    the backbone's spatial path (:class:`~setr_fundus.models.backbones.
+    VFMViT` with ``detail_channels``) at 1/1, 1/2, ..., 1/``patch_size`` of
+    the image, selected from the backbone's outputs by ``detail_index``. The
+    map at the token stride is concatenated to the aggregated tokens before
+    the first up-step, each other one to the up-sampled map of the same
+    resolution before the next conv-norm-ReLU, and the full-resolution one
+    to the last up-sampled map, followed by one more conv-norm-ReLU
+    (``detail_fuse``) before the classifier, as UNETR fuses its image
+    features. Without ``detail_channels`` the head is the plain SETR-MLA
+    head. With a detail path and no tapped level (``in_channels=()``) the
+    head decodes the spatial path alone, which measures what the encoder
+    contributes.
 
     Args:
         in_channels (Sequence[int]): Channels of each tapped level; empty
@@ -51,10 +48,13 @@ class VesselMLAHead(BaseDecodeHead):
         up_channels (Sequence[int], optional): Output channels of each
             up-sampling step, one per step. Defaults to ``mla_channels``
             halved at every step.
-        detail_channels (Sequence[int], optional): Widths of the detail
-            stem's maps at 1/1, 1/2, ..., 1/``patch_size`` resolution
-            (``log2(patch_size) + 1`` entries). Defaults to None (no detail
-            path).
+        detail_channels (Sequence[int], optional): Widths of the spatial
+            path's maps at 1/1, 1/2, ..., 1/``patch_size`` resolution
+            (``log2(patch_size) + 1`` entries, as the backbone's
+            ``detail_channels``). Defaults to None (no detail path).
+        detail_index (Sequence[int], optional): Backbone outputs holding
+            those maps, full resolution first. Defaults to None: the outputs
+            right after the tapped levels.
         **kwargs: Passed to :class:`BaseDecodeHead` (``num_classes``,
             ``norm_cfg``, ``loss_decode``, ...). ``channels`` is derived
             from ``up_channels`` and must not be given.
@@ -66,6 +66,7 @@ class VesselMLAHead(BaseDecodeHead):
                  mla_channels: int = 256,
                  up_channels: Optional[Sequence[int]] = None,
                  detail_channels: Optional[Sequence[int]] = None,
+                 detail_index: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
         if patch_size < 2 or patch_size & (patch_size - 1):
             raise ValueError(
@@ -94,6 +95,17 @@ class VesselMLAHead(BaseDecodeHead):
                              'last entry of up_channels')
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('in_index', list(range(len(in_channels))))
+        if detail_channels is not None and detail_index is None:
+            detail_index = range(
+                len(in_channels),
+                len(in_channels) + len(detail_channels))
+        if detail_index is not None and (
+                detail_channels is None
+                or len(detail_index) != len(detail_channels)):
+            raise ValueError(
+                'VesselMLAHead: detail_index needs one backbone output per '
+                f'entry of detail_channels, got {list(detail_index)} for '
+                f'{detail_channels}')
         super().__init__(
             in_channels=list(in_channels), channels=up_channels[-1], **kwargs)
         conv_kwargs = dict(
@@ -110,9 +122,9 @@ class VesselMLAHead(BaseDecodeHead):
                 mla_channels * len(self.in_channels), mla_channels, 1,
                 **conv_kwargs)
         steps_in = [mla_channels if self.in_channels else 0, *up_channels[:-1]]
-        self.with_image_input = detail_channels is not None
-        if self.with_image_input:
-            self.detail_stem = DetailStem(3, detail_channels, **conv_kwargs)
+        self.detail_channels = tuple(detail_channels or ())
+        self.detail_index = list(detail_index or ())
+        if detail_channels is not None:
             # the step at 1/2**k takes the detail map of that resolution
             steps_in = [
                 c + detail_channels[num_steps - i]
@@ -145,14 +157,14 @@ class VesselMLAHead(BaseDecodeHead):
         """Compute segmentation logits at ``patch_size`` x the token grid.
 
         Args:
-            inputs (list[Tensor]): Multi-level backbone features; with the
-                detail path followed by the normalised input image
-                (B, 3, H, W).
+            inputs (list[Tensor]): The backbone's outputs: the tapped levels
+                at ``in_index`` and, with the detail path, the spatial
+                path's maps at ``detail_index``.
 
         Returns:
             Tensor: Logits of shape (B, out_channels, H, W).
         """
-        if not self.with_image_input:
+        if not self.detail_channels:
             x = self.aggregate(self._transform_inputs(inputs))
             for conv in self.up_convs:
                 x = resize(
@@ -161,15 +173,8 @@ class VesselMLAHead(BaseDecodeHead):
                     mode='bilinear',
                     align_corners=self.align_corners)
             return self.cls_seg(x)
-        *features, image = inputs
-        if image.dim() != 4 or image.shape[1] != 3:
-            raise ValueError(
-                'VesselMLAHead with detail_channels needs the input image '
-                '(B, 3, H, W) as the last of its inputs, as '
-                'FundusEncoderDecoder passes it; got a tensor of shape '
-                f'{tuple(image.shape)}')
-        details = self.detail_stem(image)[::-1]  # token stride first
-        x = self.aggregate(self._transform_inputs(features)) \
+        details = self._detail_maps(inputs)[::-1]  # token stride first
+        x = self.aggregate(self._transform_inputs(inputs)) \
             if self.in_channels else None
         for conv, detail, finer in zip(self.up_convs, details, details[1:]):
             step_in = detail if x is None else torch.cat(
@@ -177,6 +182,23 @@ class VesselMLAHead(BaseDecodeHead):
             x = self._fit(conv(step_in), finer)
         x = self.detail_fuse(torch.cat([x, details[-1]], dim=1))
         return self.cls_seg(x)
+
+    def _detail_maps(self, inputs: List[Tensor]) -> List[Tensor]:
+        """The spatial path's maps, checked against ``detail_channels``."""
+        if max(self.detail_index) >= len(inputs):
+            raise ValueError(
+                f'VesselMLAHead: detail_index {self.detail_index} needs '
+                f'{max(self.detail_index) + 1} backbone outputs, got '
+                f'{len(inputs)}; give the backbone the same detail_channels '
+                f'{list(self.detail_channels)} (its spatial path)')
+        maps = [inputs[i] for i in self.detail_index]
+        got = [m.shape[1] for m in maps]
+        if got != list(self.detail_channels):
+            raise ValueError(
+                f'VesselMLAHead: the backbone outputs at detail_index '
+                f'{self.detail_index} have {got} channels, detail_channels '
+                f'is {list(self.detail_channels)}; set both to the same')
+        return maps
 
     def _fit(self, x: Tensor, ref: Tensor) -> Tensor:
         """Bilinearly resize ``x`` to the spatial size of ``ref``."""

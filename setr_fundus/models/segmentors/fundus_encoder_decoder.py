@@ -4,7 +4,7 @@ import torch
 from mmengine.structures import BaseDataElement
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
-from torch import Tensor
+from torch import Tensor, nn
 
 
 @MODELS.register_module()
@@ -13,11 +13,9 @@ class FundusEncoderDecoder(EncoderDecoder):
 
     Differences from mmseg's segmentor, everything else is inherited:
 
-    - ``extract_feat`` appends the (normalised) input image to the backbone
-      features when the decode head declares ``with_image_input = True``
-      (:class:`VesselMLAHead` with a detail path). Training, whole and
-      sliding-window inference (there each window's crop), test-time
-      augmentation and the inference tools all pass through it.
+    - checkpoints of the earlier layout, whose detail path lived in the
+      head (``decode_head.detail_stem.*``), load into its place in the
+      backbone (``backbone.spatial_path.*``) through a state-dict pre-hook.
     - ``slide_inference`` sends the windows of all images through the network
       as batches of ``test_cfg.slide_batch_size`` windows (default 8) instead
       of one window at a time; the logits are the same as mmseg's.
@@ -30,21 +28,9 @@ class FundusEncoderDecoder(EncoderDecoder):
         **kwargs: As :class:`mmseg.models.segmentors.EncoderDecoder`.
     """
 
-    def extract_feat(self, inputs: Tensor) -> List[Tensor]:
-        """Backbone (and neck) features, followed by ``inputs`` itself when
-        the decode head takes the image.
-
-        Args:
-            inputs (Tensor): Normalised images of shape (N, C, H, W).
-
-        Returns:
-            list[Tensor]: The features, plus ``inputs`` as the last entry
-            for a head with ``with_image_input``.
-        """
-        features = super().extract_feat(inputs)
-        if getattr(self.decode_head, 'with_image_input', False):
-            return [*features, inputs]
-        return features
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.register_load_state_dict_pre_hook(_map_legacy_keys)
 
     def slide_inference(self, inputs: Tensor,
                         batch_img_metas: List[dict]) -> Tensor:
@@ -111,3 +97,16 @@ class FundusEncoderDecoder(EncoderDecoder):
         losses = {k: v for k, v in losses.items() if k.startswith('loss')}
         predictions = self.postprocess_result(seg_logits, data_samples)
         return predictions + [BaseDataElement(loss=losses)]
+
+
+# the detail path's weights before it moved from the head to the backbone
+_LEGACY_PREFIXES = (('decode_head.detail_stem.', 'backbone.spatial_path.'), )
+
+
+def _map_legacy_keys(module: nn.Module, state_dict: dict, prefix: str,
+                     *args) -> None:
+    """Rename keys of the earlier layout in ``state_dict``, in place."""
+    for old, new in _LEGACY_PREFIXES:
+        for key in [k for k in state_dict if k.startswith(prefix + old)]:
+            state_dict[prefix + new + key[len(prefix + old):]] = \
+                state_dict.pop(key)

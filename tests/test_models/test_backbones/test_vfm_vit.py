@@ -165,6 +165,50 @@ def test_frozen_all(small_ref, write_checkpoint, tmp_path):
         assert torch.equal(value, before[key]), key
 
 
+def test_spatial_path_beside_a_frozen_pretrained_vit(small_ref,
+                                                     write_checkpoint,
+                                                     tmp_path, logs):
+    """With ``detail_channels`` the backbone returns the ViT's maps, then the
+    spatial path's; freezing and the checkpoint apply to the ViT alone, and
+    the load report says the spatial path trains from scratch."""
+    write_checkpoint(small_ref, 'timm', tmp_path / 'w.pth')
+    model = build(
+        tmp_path / 'w.pth',
+        arch=small_ref.arch,
+        out_indices=(1, 3),
+        frozen_stages='all',
+        detail_channels=(4, 6, 8, 8, 10))
+    msg, kwargs = logs[0]
+    vit_total = len(small_ref.state_dict())
+    assert f'loaded {vit_total}/{vit_total} tensors' in msg
+    assert 'Missing keys (left at their initial values): none' in msg
+    assert 'Spatial path: ' in msg and kwargs['level'] == logging.INFO
+    model.train()
+    trainable = {n.split('.')[0] for n, p in model.named_parameters()
+                 if p.requires_grad}
+    assert trainable == {'spatial_path'}
+    assert model.spatial_path.training and not model.layers.training
+    x = torch.randn(2, 3, 64, 48)
+    outs = model(x)
+    assert [tuple(o.shape[1:]) for o in outs] == [
+        (64, 4, 3), (64, 4, 3), (4, 64, 48), (6, 32, 24), (8, 16, 12),
+        (8, 8, 6), (10, 4, 3)
+    ]
+    assert outs[0].grad_fn is None and outs[-1].requires_grad
+    assert_maps_match(outs[:2], small_ref.tapped(x, (1, 3), True),
+                      (2, 64, 4, 3))
+
+
+def test_spatial_path_takes_the_image_channels(small_ref):
+    model = build(
+        arch=small_ref.arch,
+        in_channels=1,
+        out_indices=3,
+        detail_channels=(4, 4))
+    outs = model(torch.randn(1, 1, 32, 32))
+    assert [o.shape[1] for o in outs] == [64, 4, 4]
+
+
 def test_frozen_stages_zero_and_n(small_ref):
     model = build(arch=small_ref.arch, out_indices=(1, 3), frozen_stages=0)
     assert {n for n, p in model.named_parameters() if not p.requires_grad} \

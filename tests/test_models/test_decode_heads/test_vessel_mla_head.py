@@ -84,14 +84,21 @@ def _detail_head(patch_size=8, **kwargs) -> VesselMLAHead:
 
 
 def _detail_inputs(grid, patch_size, batch=2):
+    """Backbone outputs: 4 token maps, then the spatial path's maps at
+    1/1 .. 1/patch_size (widths 4, 6, 8, ...)."""
     feats = [torch.randn(batch, 8, *grid) for _ in range(4)]
-    image = torch.randn(batch, 3, grid[0] * patch_size, grid[1] * patch_size)
-    return feats + [image]
+    steps = patch_size.bit_length() - 1
+    h, w = grid[0] * patch_size, grid[1] * patch_size
+    details = [
+        torch.randn(batch, 4 + 2 * i, -(-h // 2**i), -(-w // 2**i))
+        for i in range(steps + 1)
+    ]
+    return feats + details
 
 
 def test_plain_head_has_no_detail_path():
     head = _head(patch_size=8)
-    assert head.with_image_input is False
+    assert head.detail_channels == () and head.detail_index == []
     prefixes = {key.split('.')[0] for key in head.state_dict()}
     assert prefixes == {
         'lateral_convs', 'level_convs', 'fuse_conv', 'up_convs', 'conv_seg'
@@ -102,7 +109,7 @@ def test_plain_head_has_no_detail_path():
 @pytest.mark.parametrize('grid', [(2, 2), (3, 5)])
 def test_detail_path_output_at_image_resolution(patch_size, grid):
     head = _detail_head(patch_size)
-    assert head.with_image_input is True
+    assert head.detail_index == list(range(4, 4 + len(head.detail_channels)))
     out = head(_detail_inputs(grid, patch_size))
     assert out.shape == (2, 2, grid[0] * patch_size, grid[1] * patch_size)
 
@@ -115,18 +122,18 @@ def test_detail_path_widths():
     assert [c.conv.in_channels for c in head.up_convs] == [26, 16, 14]
     assert head.detail_fuse.conv.in_channels == 8 + 4
     assert head.detail_fuse.conv.out_channels == head.channels == 8
+    assert not any(k.startswith('detail_stem') for k in head.state_dict())
 
 
-def test_detail_path_sees_single_pixels():
-    """A one-pixel change of the image moves the logit at that pixel much
-    more than a distant one would explain: the image reaches the output at
-    full resolution."""
+def test_full_resolution_map_reaches_the_pixel():
+    """A change of the full-resolution detail map at one pixel moves the
+    logit there: detail reaches the output at full resolution."""
     head = _detail_head(patch_size=8).eval()
     inputs = _detail_inputs((2, 2), 8, batch=1)
-    image = inputs[-1].requires_grad_(True)
+    full = inputs[4].requires_grad_(True)
     out = head(inputs)
     out[0, 1, 5, 9].backward()
-    grad = image.grad.abs().sum(1)[0]
+    grad = full.grad.abs().sum(1)[0]
     assert grad[5, 9] > 0
     assert grad[5, 9] >= grad.max() * 0.1
 
@@ -137,11 +144,26 @@ def test_detail_path_gradients_reach_all_parameters():
     assert all(p.grad is not None for p in head.parameters())
 
 
-def test_detail_path_needs_the_image():
+def test_detail_maps_are_checked_against_the_backbone():
     head = _detail_head(patch_size=8)
-    feats = [torch.randn(1, 8, 2, 2) for _ in range(4)]
-    with pytest.raises(ValueError, match='input image'):
-        head(feats)
+    with pytest.raises(ValueError, match='needs 8 backbone outputs'):
+        head(_detail_inputs((2, 2), 8)[:6])
+    wrong = _detail_inputs((2, 2), 8)
+    wrong[5] = torch.randn(2, 7, 8, 8)
+    with pytest.raises(ValueError, match=r'\[4, 7, 8, 10\] channels'):
+        head(wrong)
+
+
+def test_detail_index_picks_any_outputs():
+    head = _detail_head(patch_size=2, in_index=[1, 2, 3, 4],
+                        detail_index=[0, 5])
+    grid = (3, 4)
+    inputs = [torch.randn(1, 4, 6, 8)] + [
+        torch.randn(1, 8, *grid) for _ in range(4)
+    ] + [torch.randn(1, 6, 3, 4)]
+    assert head(inputs).shape == (1, 2, 6, 8)
+    with pytest.raises(ValueError, match='one backbone output per entry'):
+        _detail_head(patch_size=2, detail_index=[4])
 
 
 def test_detail_path_alone_without_tapped_levels():
@@ -149,8 +171,9 @@ def test_detail_path_alone_without_tapped_levels():
         in_channels=(), patch_size=4, detail_channels=(4, 6, 8))
     assert not hasattr(head, 'fuse_conv') and not head.lateral_convs
     assert head.up_convs[0].conv.in_channels == 8
-    image = torch.randn(2, 3, 12, 20)
-    out = head([image])
+    maps = [torch.randn(2, 4, 12, 20), torch.randn(2, 6, 6, 10),
+            torch.randn(2, 8, 3, 5)]
+    out = head(maps)
     assert out.shape == (2, 2, 12, 20)
     out.sum().backward()
     assert all(p.grad is not None for p in head.parameters())

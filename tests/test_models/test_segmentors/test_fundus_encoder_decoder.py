@@ -9,17 +9,10 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-TINY_VIT = dict(
-    type='VFMViT',
-    arch=dict(
-        embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
-    img_size=32,
-    patch_size=8,
-    out_indices=(0, 1),
-    init_cfg=None)
+DETAIL = (4, 4, 8, 8)
 
 
-def _model(slide_batch_size=8, crop=32, stride=24, detail=False):
+def _model(slide_batch_size=8, crop=32, stride=24, detail=False, **extra):
     init_default_scope('mmseg')
     model = MODELS.build(
         dict(
@@ -30,7 +23,18 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False):
                 std=[70., 50., 30.],
                 bgr_to_rgb=True,
                 size=(crop, crop)),
-            backbone=TINY_VIT,
+            backbone=dict(
+                type='VFMViT',
+                arch=dict(
+                    embed_dims=32,
+                    num_layers=2,
+                    num_heads=2,
+                    feedforward_channels=64),
+                img_size=32,
+                patch_size=8,
+                out_indices=(0, 1),
+                detail_channels=DETAIL if detail else None,
+                init_cfg=None),
             decode_head=dict(
                 type='VesselMLAHead',
                 in_channels=(32, 32),
@@ -38,7 +42,7 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False):
                 mla_channels=16,
                 num_classes=2,
                 norm_cfg=dict(type='BN'),
-                detail_channels=(4, 4, 8, 8) if detail else None,
+                detail_channels=DETAIL if detail else None,
                 loss_decode=[
                     dict(type='CrossEntropyLoss', loss_weight=1.0),
                     dict(type='DiceLoss', use_sigmoid=False, ignore_index=0,
@@ -48,7 +52,8 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False):
                 mode='slide',
                 crop_size=(crop, crop),
                 stride=(stride, stride),
-                slide_batch_size=slide_batch_size)))
+                slide_batch_size=slide_batch_size),
+            **extra))
     model.init_weights()
     return model.eval()
 
@@ -69,29 +74,62 @@ def test_batched_slide_equals_mmseg(size, batch, chunk, detail):
     torch.testing.assert_close(ours, ref, atol=1e-4, rtol=0)
 
 
-@pytest.mark.parametrize('detail', [False, True])
-def test_image_reaches_the_head_only_with_a_detail_path(detail):
-    model = _model(detail=detail)
-    inputs = torch.randn(2, 3, 32, 32)
-    feats = model.extract_feat(inputs)
-    assert len(feats) == 2 + detail
-    if detail:
-        assert feats[-1] is inputs
+def test_spatial_path_maps_are_ordinary_backbone_outputs():
+    model = _model(detail=True)
+    feats = model.extract_feat(torch.randn(2, 3, 32, 40))
+    assert [tuple(f.shape[1:]) for f in feats] == [
+        (32, 4, 5), (32, 4, 5), (4, 32, 40), (4, 16, 20), (8, 8, 10),
+        (8, 4, 5)
+    ]
+    assert len(_model().extract_feat(torch.randn(2, 3, 32, 40))) == 2
 
 
-def test_detail_head_gets_each_window_crop():
-    """In sliding-window inference the head receives the windows' crops of
-    the image, batched like the features."""
+def _fcn(in_index, in_channels):
+    return dict(
+        type='FCNHead',
+        in_channels=in_channels,
+        in_index=in_index,
+        channels=8,
+        num_convs=1,
+        num_classes=2,
+        norm_cfg=dict(type='BN'),
+        loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4))
+
+
+@pytest.mark.parametrize('in_index, in_channels', [(1, 32), (-1, 8)])
+def test_auxiliary_head_gets_backbone_features_only(in_index, in_channels):
+    """An auxiliary head beside the detail path trains, and whatever level
+    it selects (even the last, ``in_index=-1``) is a feature map, never the
+    raw image."""
+    model = _model(
+        detail=True, auxiliary_head=_fcn(in_index, in_channels)).train()
+    seen = []
+    forward = model.auxiliary_head.forward
+    model.auxiliary_head.forward = lambda feats: seen.append(
+        feats[in_index]) or forward(feats)
+    batch = _val_batch(32, 32)
+    data = model.data_preprocessor(batch, True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    assert {'decode.loss_ce', 'decode.loss_dice', 'aux.loss_ce'} <= set(losses)
+    assert seen[0].shape[1] == in_channels != 3
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    assert all(p.grad is not None for p in model.auxiliary_head.parameters()
+               if p.requires_grad)
+
+
+def test_spatial_path_runs_on_each_window_crop():
+    """In sliding-window inference the backbone (spatial path included)
+    receives the windows' crops of the image, batched."""
     model = _model(detail=True, crop=32, stride=24, slide_batch_size=3)
     inputs = torch.randn(1, 3, 40, 60)
     seen = []
-    forward = model.decode_head.forward
+    forward = model.backbone.forward
 
-    def spy(feats):
-        seen.append(feats[-1])
-        return forward(feats)
+    def spy(x):
+        seen.append(x)
+        return forward(x)
 
-    model.decode_head.forward = spy  # predict() calls forward directly
+    model.backbone.forward = spy
     with torch.no_grad():
         model.slide_inference(inputs, [dict(img_shape=(40, 60))])
     crops = torch.cat(seen)
@@ -101,6 +139,27 @@ def test_detail_head_gets_each_window_crop():
     ]
     assert [tuple(c.shape) for c in seen] == [(3, 3, 32, 32)] * 2
     torch.testing.assert_close(crops, torch.stack(expected))
+
+
+def test_checkpoints_of_the_earlier_layout_load():
+    """Weights saved when the detail stem lived in the head
+    (``decode_head.detail_stem.*``) load into the backbone's spatial path,
+    through mmengine's loader as through torch's."""
+    from mmengine.runner.checkpoint import load_state_dict
+    trained = _model(detail=True)
+    for p in trained.parameters():
+        torch.nn.init.normal_(p)
+    old = {
+        k.replace('backbone.spatial_path.', 'decode_head.detail_stem.'): v
+        for k, v in trained.state_dict().items()
+    }
+    assert any(k.startswith('decode_head.detail_stem.') for k in old)
+    for load in (lambda m, sd: m.load_state_dict(sd, strict=True),
+                 lambda m, sd: load_state_dict(m, sd, strict=True)):
+        model = _model(detail=True)
+        load(model, dict(old))
+        for key, value in trained.state_dict().items():
+            assert torch.equal(model.state_dict()[key], value), key
 
 
 def test_invalid_slide_batch_size():
@@ -132,16 +191,22 @@ def test_val_step_returns_predictions_and_losses():
     assert pred.pred_sem_seg.data.shape == (1, 40, 50)
 
 
-def test_val_loss_is_the_head_loss_on_full_image_logits():
+def test_val_loss_is_computed_on_the_full_image_logits():
+    """The logged val loss equals cross-entropy and Dice written out by hand
+    on the full-image logits the step returns."""
     model = _model()
     batch = _val_batch()
-    loss = model.val_step(batch)[-1].loss
-    data = model.data_preprocessor(batch, False)
-    logits = model.inference(data['inputs'],
-                             [s.metainfo for s in data['data_samples']])
-    expected = model.decode_head.loss_by_feat(logits, data['data_samples'])
-    for key in ('loss_ce', 'loss_dice'):
-        torch.testing.assert_close(loss[key], expected[key])
+    pred, loss = model.val_step(batch)
+    logits = pred.seg_logits.data[None]  # (1, 2, H, W), before softmax
+    gt = pred.gt_sem_seg.data.long()  # (1, H, W)
+    ce = -logits.log_softmax(1).gather(1, gt[:, None]).mean()
+    vessel = logits.softmax(1)[:, 1].flatten()
+    target = (gt == 1).float().flatten()
+    eps = 1e-3  # mmseg's DiceLoss default
+    dice = 1 - (2 * (vessel * target).sum() + eps) / (
+        vessel.sum() + target.sum() + eps)
+    torch.testing.assert_close(loss.loss['loss_ce'], ce)
+    torch.testing.assert_close(loss.loss['loss_dice'], dice)
 
 
 def test_tta_merge_averages_probabilities_on_the_unflipped_view():
