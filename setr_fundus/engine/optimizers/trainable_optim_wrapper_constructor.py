@@ -1,8 +1,7 @@
 from typing import List, Optional
 
 import torch.nn as nn
-from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
-from mmengine.registry import OPTIM_WRAPPERS, OPTIMIZERS
+from mmengine.optim import DefaultOptimWrapperConstructor
 from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 
@@ -14,33 +13,26 @@ class TrainableOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     frozen ones included (they just never receive a gradient). With a
     frozen 86M-parameter encoder, this constructor keeps them out entirely,
     so the optimizer neither lists nor could ever hold state for them.
-    ``paramwise_cfg`` works as with the default constructor.
+    Every parameter goes through mmengine's ``add_params`` (an empty
+    ``paramwise_cfg`` is taken as ``dict(custom_keys={})``, so mmengine
+    never takes its shortcut of passing ``model.parameters()`` whole), and
+    the frozen ones are dropped there: one path, with or without
+    ``paramwise_cfg``.
 
     Select it with ``optim_wrapper=dict(constructor=
     'TrainableOptimWrapperConstructor', ...)``.
+
+    Args:
+        optim_wrapper_cfg (dict): As for mmengine's default constructor.
+        paramwise_cfg (dict, optional): As for mmengine's default
+            constructor. Defaults to None.
     """
 
-    def __call__(self, model: nn.Module) -> OptimWrapper:
-        """Build the optimizer wrapper of ``model``'s trainable parameters.
-
-        Args:
-            model (nn.Module): The model (a DDP wrapper is unwrapped).
-
-        Returns:
-            OptimWrapper: The optimizer wrapper.
-        """
-        if self.paramwise_cfg:
-            return super().__call__(model)  # add_params drops frozen ones
-        module = getattr(model, 'module', model)
-        optimizer_cfg = self.optimizer_cfg.copy()
-        optimizer_cfg['params'] = [
-            p for p in module.parameters() if p.requires_grad
-        ]
-        optimizer = OPTIMIZERS.build(optimizer_cfg)
-        wrapper_cfg = self.optim_wrapper_cfg.copy()
-        wrapper_cfg.setdefault('type', 'OptimWrapper')
-        return OPTIM_WRAPPERS.build(
-            wrapper_cfg, default_args=dict(optimizer=optimizer))
+    def __init__(self,
+                 optim_wrapper_cfg: dict,
+                 paramwise_cfg: Optional[dict] = None) -> None:
+        super().__init__(optim_wrapper_cfg, paramwise_cfg
+                         or dict(custom_keys={}))
 
     def add_params(self,
                    params: List[dict],
