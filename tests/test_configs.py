@@ -2,6 +2,8 @@
 test_config.py)."""
 import glob
 import os.path as osp
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -208,3 +210,25 @@ def test_train_and_test_see_one_vessel_scale_on_every_camera(
             train = [_normalised_fov(pipeline, info) for _ in range(3)]
             assert all(low * target - 1 <= d <= high * target + 1
                        for d in train)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_one_test_pipeline(path):
+    """Validation, test loaders and mmseg's ``inference_model`` (which reads
+    ``test_pipeline``) and ``MMSegInferencer`` (which reads the test loader's)
+    all run the same pipeline."""
+    cfg = load_config(path)
+    for key in ('val_dataloader', 'test_dataloader'):
+        for dataset in _datasets(cfg[key]):
+            assert dataset.pipeline == cfg.test_pipeline, (key, dataset)
+
+
+def test_import_does_not_pull_in_mmseg_apis_or_skan():
+    code = ('import sys, setr_fundus; '
+            'print(sorted(m for m in ("mmseg.apis", "skan", "numba") '
+            'if m in sys.modules))')
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout
+    assert out.strip() == '[]'

@@ -1,11 +1,10 @@
-"""Using a trained model: vessel masks, probabilities and overlays."""
+"""Using a trained model on photographs (``tools/infer.py``), on mmseg's
+inference APIs. Not imported by ``import setr_fundus``."""
 from .infer_files import (IMAGE_SUFFIXES, InferenceSummary, is_image_file,
-                          list_images, output_paths, output_stems,
-                          segment_files)
-from .inference import VesselSegmenter, load_model_weights, vessel_overlay
+                          list_images, segment_files)
+from .inference import VesselSegmenter, load_model_weights
 
 __all__ = [
     'IMAGE_SUFFIXES', 'InferenceSummary', 'is_image_file', 'list_images',
-    'output_paths', 'output_stems', 'segment_files', 'VesselSegmenter',
-    'load_model_weights', 'vessel_overlay'
+    'segment_files', 'VesselSegmenter', 'load_model_weights'
 ]

@@ -3,20 +3,17 @@ overlays (the logic behind ``tools/infer.py``)."""
 import logging
 import os
 import os.path as osp
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
-import cv2
-import numpy as np
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..datasets.fundus_io import read_image
-from .inference import VesselSegmenter, vessel_overlay
+from ..visualization import output_paths, unique_stems, write_vessel_maps
+from .inference import VesselSegmenter
 
 IMAGE_SUFFIXES = ('.tif', '.tiff', '.gif', '.jpg', '.jpeg', '.png', '.ppm')
-OUTPUT_KINDS = ('mask', 'prob', 'overlay')
 
 
 def is_image_file(path: str) -> bool:
@@ -62,52 +59,6 @@ def list_images(input_path: str) -> List[str]:
     return paths
 
 
-def _stem(path: str) -> str:
-    name = osp.basename(path)
-    if name.lower().endswith('.gz'):
-        name = name[:-3]
-    return osp.splitext(name)[0]
-
-
-def output_stems(paths: List[str]) -> Dict[str, str]:
-    """Output name stem per input: the file name without its suffix(es);
-    where two inputs share a stem (``a.png``, ``a.tif``), their whole
-    names with dots turned into underscores (``a_png``, ``a_tif``).
-
-    Args:
-        paths (list[str]): Input paths.
-
-    Returns:
-        dict[str, str]: Stem per path.
-    """
-    counts = Counter(_stem(p) for p in paths)
-    return {
-        p: _stem(p) if counts[_stem(p)] == 1 else osp.basename(p).replace(
-            '.', '_')
-        for p in paths
-    }
-
-
-def output_paths(out_dir: str,
-                 stem: str,
-                 save_npy: bool = False) -> Dict[str, str]:
-    """The files written for one image.
-
-    Args:
-        out_dir (str): Output folder.
-        stem (str): Output name stem.
-        save_npy (bool): Whether the float probabilities are also saved.
-            Defaults to False.
-
-    Returns:
-        dict[str, str]: ``mask``, ``prob``, ``overlay`` (and ``npy``) paths.
-    """
-    paths = {k: osp.join(out_dir, f'{stem}_{k}.png') for k in OUTPUT_KINDS}
-    if save_npy:
-        paths['npy'] = osp.join(out_dir, f'{stem}_prob.npy')
-    return paths
-
-
 @dataclass
 class InferenceSummary:
     """What a run of :func:`segment_files` did.
@@ -133,23 +84,15 @@ class InferenceSummary:
         return '\n'.join(lines)
 
 
-def _write_png(path: str, image: np.ndarray) -> None:
-    if not cv2.imwrite(path, image):
-        raise OSError(f'cannot write {path}')
-
-
 def segment_files(segmenter: VesselSegmenter,
                   paths: List[str],
                   out_dir: str,
                   overwrite: bool = False,
                   save_npy: bool = False,
                   progress: bool = True) -> InferenceSummary:
-    """Segment images and write, per image, in ``out_dir``:
-
-    - ``<stem>_mask.png``: the binary vessel mask, 0/255, original size;
-    - ``<stem>_prob.png``: the vessel probability scaled to 0-255;
-    - ``<stem>_overlay.png``: the mask drawn in green on the photograph;
-    - ``<stem>_prob.npy`` (``save_npy``): the float32 probabilities.
+    """Segment images and write, per image, in ``out_dir`` the mask,
+    probability and overlay (and with ``save_npy`` the float32
+    probabilities) of :mod:`setr_fundus.visualization.prediction_writer`.
 
     An image whose outputs already exist (any of them) is skipped with a
     message unless ``overwrite``. Unreadable images are reported and
@@ -168,10 +111,11 @@ def segment_files(segmenter: VesselSegmenter,
     """
     os.makedirs(out_dir, exist_ok=True)
     summary = InferenceSummary(out_dir=out_dir)
-    stems = output_stems(paths)
+    stems = unique_stems(paths)
+    kinds = ('mask', 'prob', 'overlay', 'npy')[:4 if save_npy else 3]
     bar = ProgressBar(len(paths)) if progress else None
     for path in paths:
-        outputs = output_paths(out_dir, stems[path], save_npy)
+        outputs = output_paths(out_dir, stems[path], kinds)
         existing = [p for p in outputs.values() if osp.exists(p)]
         if existing and not overwrite:
             print_log(
@@ -190,12 +134,7 @@ def segment_files(segmenter: VesselSegmenter,
                 summary.failed.append((path, str(err)))
             else:
                 prob, mask = segmenter.predict(img)
-                _write_png(outputs['mask'], mask.astype(np.uint8) * 255)
-                _write_png(outputs['prob'],
-                           np.round(prob * 255).astype(np.uint8))
-                _write_png(outputs['overlay'], vessel_overlay(img, mask))
-                if save_npy:
-                    np.save(outputs['npy'], prob.astype(np.float32))
+                write_vessel_maps(outputs, mask, prob, img)
                 summary.written.append(path)
         if bar is not None:
             bar.update()

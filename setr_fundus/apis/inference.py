@@ -1,25 +1,23 @@
-"""Vessel segmentation of one fundus photograph with a trained model."""
+"""Vessel segmentation of one fundus photograph with a trained model, on
+mmseg's ``init_model`` and ``inference_model``."""
 import copy
 import logging
 import re
-from typing import List, Optional, Tuple, Union
+from typing import Optional, Tuple, Union
 
-import cv2
 import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
-from mmengine.registry import init_default_scope
-from mmseg.apis import init_model
+from mmseg.apis import inference_model, init_model
 from mmseg.registry import MODELS
 from torch import nn
 
+from ..datasets import FundusVesselDataset
 from ..utils import load_config, load_trusted_checkpoint
-
-# transforms that read annotations, which an unlabelled photograph lacks
-_ANNOTATION_LOADERS = ('LoadAnnotations', )
+from ..visualization import vessel_probability
 
 
 def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
@@ -66,43 +64,23 @@ def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
     return ckpt.get('meta', {}) if 'state_dict' in ckpt else {}
 
 
-def _inference_pipeline(cfg: Config, tta: bool) -> List[dict]:
-    """The config's test (or TTA) pipeline, fed with a decoded image."""
-    if tta:
-        if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
-            raise KeyError('--tta needs tta_pipeline and tta_model in the '
-                           'config')
-        pipeline = cfg.tta_pipeline
-    elif 'test_dataloader' in cfg:
-        pipeline = cfg.test_dataloader.dataset.pipeline
-    elif 'test_pipeline' in cfg:
-        pipeline = cfg.test_pipeline
-    else:
-        raise KeyError('the config has no test_dataloader.dataset.pipeline '
-                       'or test_pipeline')
-    pipeline = [
-        copy.deepcopy(t) for t in pipeline
-        if t.get('type') not in _ANNOTATION_LOADERS
-    ]
-    if pipeline and pipeline[0].get('type') == 'LoadImageFromFile':
-        pipeline[0]['type'] = 'LoadImageFromNDArray'
-    return pipeline
-
-
 class VesselSegmenter:
-    """A trained segmentor with the config's test-time behaviour.
+    """A trained segmentor predicting as ``tools/test.py`` does.
 
-    The image goes through the config's test pipeline (``--tta``: its
-    ``tta_pipeline`` and ``tta_model``), the model's data preprocessor and
-    its ``predict`` path, i.e. full-resolution sliding windows as in
-    ``tools/test.py``.
+    The model is built by mmseg's ``init_model`` and each photograph goes
+    through ``inference_model`` (the config's ``test_pipeline``: the FOV
+    rescaled to ``fov_diameter``, sliding windows, logits back at the
+    photograph's size). With ``tta`` the config's ``tta_pipeline`` and
+    ``tta_model`` average the photograph and its flips.
 
     Args:
         config (str | Config): Config file or object.
-        checkpoint (str): Checkpoint of that model.
+        checkpoint (str): Checkpoint of that model (any file
+            :func:`load_model_weights` reads).
         device (str): Torch device. Defaults to 'cpu'.
         tta (bool): Flip test-time augmentation. Defaults to False.
-        cfg_options (dict, optional): Config overrides. Defaults to None.
+        cfg_options (dict, optional): Config overrides, as ``--cfg-options``
+            (shared settings expanded). Defaults to None.
     """
 
     def __init__(self,
@@ -112,16 +90,23 @@ class VesselSegmenter:
                  tta: bool = False,
                  cfg_options: Optional[dict] = None) -> None:
         cfg = load_config(config, cfg_options)
-        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        if tta and ('tta_pipeline' not in cfg or 'tta_model' not in cfg):
+            raise KeyError('--tta needs tta_pipeline and tta_model in the '
+                           'config')
         if 'backbone' in cfg.model:
             cfg.model.backbone.init_cfg = None  # weights come from the ckpt
         model = init_model(cfg, checkpoint=None, device='cpu')
         self.meta = load_model_weights(model, checkpoint)
-        if tta:
-            model = MODELS.build(dict(cfg.tta_model, module=model))
+        model.dataset_meta = self.meta.get(
+            'dataset_meta', dict(FundusVesselDataset.METAINFO))
         self.model = model.to(device).eval()
-        self.cfg = cfg
-        self.pipeline = Compose(_inference_pipeline(cfg, tta))
+        self.tta_model = None
+        if tta:
+            self.tta_model = MODELS.build(
+                dict(cfg.tta_model, module=self.model)).eval()
+            pipeline = copy.deepcopy(cfg.tta_pipeline)
+            pipeline[0]['type'] = 'LoadImageFromNDArray'
+            self.tta_pipeline = Compose(pipeline)
 
     def predict(self, img: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Segment the vessels of one photograph.
@@ -132,58 +117,18 @@ class VesselSegmenter:
 
         Returns:
             tuple[np.ndarray, np.ndarray]: Vessel probability (float32 HxW
-            in [0, 1]: softmax channel 1 for two output channels, the
-            sigmoid for one) and the model's binary prediction (bool HxW),
-            both at the image's resolution.
+            in [0, 1]) and the model's binary prediction (bool HxW), both at
+            the image's resolution.
         """
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
             raise ValueError('predict needs a uint8 HxWx3 BGR image, got '
                              f'{img.dtype} {img.shape}')
-        data = self.pipeline(
-            dict(
-                img=img,
-                img_path=None,
-                seg_map_path=None,
-                fov_path=None,
-                reduce_zero_label=False,
-                seg_fields=[]))
-        with torch.no_grad():
-            sample = self.model.test_step(pseudo_collate([data]))[0]
-        logits = sample.seg_logits.data
-        if logits.shape[0] == 1:
-            prob = logits[0]  # mmseg already applied the sigmoid
-        elif logits.shape[0] == 2:
-            prob = logits.softmax(dim=0)[1]
+        if self.tta_model is None:
+            sample = inference_model(self.model, img)
         else:
-            raise ValueError('vessel segmentation needs 1 or 2 output '
-                             f'channels, the model has {logits.shape[0]}')
+            data = pseudo_collate([self.tta_pipeline(dict(img=img))])
+            with torch.no_grad():
+                sample = self.tta_model.test_step(data)[0]
+        prob = vessel_probability(sample.seg_logits.data)
         mask = sample.pred_sem_seg.data[0] > 0
-        return (prob.float().cpu().numpy(), mask.cpu().numpy())
-
-
-def vessel_overlay(img: np.ndarray,
-                   mask: np.ndarray,
-                   color: Tuple[int, int, int] = (0, 255, 0),
-                   alpha: float = 0.7) -> np.ndarray:
-    """Draw the vessel mask on the photograph.
-
-    Args:
-        img (np.ndarray): uint8 HxWx3 BGR photograph.
-        mask (np.ndarray): HxW vessel mask (non-zero = vessel).
-        color (tuple[int, int, int]): Vessel colour, RGB.
-            Defaults to green.
-        alpha (float): Opacity of the colour on vessels. Defaults to 0.7.
-
-    Returns:
-        np.ndarray: uint8 HxWx3 BGR picture.
-    """
-    if mask.shape != img.shape[:2]:
-        raise ValueError(f'mask {mask.shape} and image {img.shape[:2]} '
-                         'differ in size')
-    tint = np.empty_like(img)
-    tint[:] = color[::-1]
-    blended = cv2.addWeighted(img, 1 - alpha, tint, alpha, 0)
-    out = img.copy()
-    vessel = mask.astype(bool)
-    out[vessel] = blended[vessel]
-    return out
+        return prob.float().cpu().numpy(), mask.cpu().numpy()

@@ -1,11 +1,9 @@
 """Retinal-vessel metrics inside the field of view."""
 import logging
-import os.path as osp
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from mmcv import imwrite
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmengine.utils import mkdir_or_exist
@@ -13,6 +11,7 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 from torch import Tensor
 
+from ..visualization import output_paths, output_stem, write_vessel_maps
 from .vessel_stats import (centerline_counts, cldice_score,
                            confusion_and_histograms, dice_score, histogram_auc,
                            safe_ratio, vessel_logit)
@@ -75,8 +74,9 @@ class VesselMetric(BaseMetric):
         ignore_index (int): Label value left out of evaluation.
             Defaults to 255.
         output_dir (str, optional): If given, each predicted vessel mask is
-            also saved there as ``<image name>.png`` (0/255, original
-            resolution); ``tools/test.py --out DIR`` sets it.
+            also saved there as ``<stem>_mask.png`` (0/255, original
+            resolution, named as by ``tools/infer.py``); ``tools/test.py
+            --out DIR`` sets it.
             Defaults to None.
         collect_device (str): Device for gathering results across ranks,
             ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
@@ -136,12 +136,13 @@ class VesselMetric(BaseMetric):
                 self._write_prediction(data_sample)
 
     def _write_prediction(self, data_sample: dict) -> None:
-        """Save the vessel mask as ``<image name>.png`` (0/255)."""
-        name = osp.basename(data_sample.get('img_path', 'prediction'))
-        stem = name.split('.')[0] or name
+        """Save the vessel mask as ``<stem>_mask.png`` (0/255), the naming
+        of ``tools/infer.py``."""
+        stem = output_stem(data_sample.get('img_path') or 'prediction')
         mask = self._field(data_sample, 'pred_sem_seg').squeeze(0)
-        imwrite((mask.cpu().numpy() > 0).astype(np.uint8) * 255,
-                osp.join(self.output_dir, f'{stem}.png'))
+        write_vessel_maps(
+            output_paths(self.output_dir, stem, ['mask']),
+            mask.cpu().numpy())
 
     def _process_one(self, data_sample: dict) -> dict:
         """Counts, histogram and Dice of one data sample."""

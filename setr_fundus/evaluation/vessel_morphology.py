@@ -2,17 +2,19 @@
 a normalised field-of-view scale (docs/morphology.md)."""
 import logging
 from collections import OrderedDict
-from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
-from skan import Skeleton, summarize
 from skimage.measure import label
 from skimage.morphology import skeletonize
 
 from ..datasets.fov_geometry import FOVCircle, fit_fov_circle
 from .morphology_ops import (box_counting_dimension, centreline_width,
                              path_shape, resample_binary, segment_caliber)
+
+if TYPE_CHECKING:  # skan brings numba: imported when measuring only
+    from skan import Skeleton
 
 # retina per degree of field angle near the optic axis (Drasdo & Fowler,
 # Br J Ophthalmol 1974); a linear approximation for wide fields
@@ -270,9 +272,11 @@ class VesselMorphology:
         return maps[0], maps[1], float(scale)
 
     def _skeleton_graph(
-            self, vessel: np.ndarray) -> Tuple[np.ndarray, Optional[Skeleton]]:
+            self,
+            vessel: np.ndarray) -> Tuple[np.ndarray, Optional['Skeleton']]:
         """Skeleton without spurs and small pieces, and its skan graph
         (None when nothing is left)."""
+        from skan import Skeleton, summarize
         min_pixels = max(int(np.ceil(self.spur_length)), 2)
         skeleton = _drop_small_components(skeletonize(vessel), min_pixels)
         graph = None
@@ -301,7 +305,7 @@ class VesselMorphology:
         return skeleton, graph
 
     def _graph_features(
-            self, graph: Optional[Skeleton], width: np.ndarray
+            self, graph: Optional['Skeleton'], width: np.ndarray
     ) -> Tuple[Dict[str, float], np.ndarray, np.ndarray]:
         """Length, counts, caliber and tortuosity of the skeleton graph, and
         the (row, col) of its branch points (one node per junction cluster)
@@ -325,6 +329,7 @@ class VesselMorphology:
         clusters[rows, cols] = 1
         clusters = label(clusters, connectivity=2)
         _, first = np.unique(clusters[rows, cols], return_index=True)
+        from skan import summarize
         table = summarize(graph, separator='_')
         total_length, segments, calibers = 0.0, 0, []
         arcs, chords, turnings = [], [], []

@@ -6,7 +6,7 @@ from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 
-from ..apis.inference import vessel_overlay
+from .prediction_writer import vessel_overlay
 
 # RGB colours of the comparison map
 TRUE_VESSEL = (0, 200, 0)

@@ -8,9 +8,10 @@ from mmseg.registry import MODELS
 
 import setr_fundus  # noqa: F401
 from setr_fundus.apis import (VesselSegmenter, is_image_file, list_images,
-                              load_model_weights, output_paths, output_stems,
-                              vessel_overlay)
+                              load_model_weights)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
+from setr_fundus.visualization import (output_paths, unique_stems,
+                                       vessel_overlay)
 from tests.model_utils import random_model
 
 TINY = osp.join(
@@ -126,12 +127,11 @@ def test_list_images_and_output_names(tmp_path):
     paths = list_images(str(tmp_path))
     assert [osp.basename(p)
             for p in paths] == ['a.JPG', 'a.png', 'b.tif', 'c.ppm.gz']
-    stems = output_stems(paths)
+    stems = unique_stems(paths)
     assert [stems[p] for p in paths] == ['a_JPG', 'a_png', 'b', 'c']
     assert list_images(paths[2]) == [paths[2]]
     assert is_image_file('x.GIF') and not is_image_file('x.gz')
-    assert output_paths(
-        'out', 'b', save_npy=True) == {
+    assert output_paths('out', 'b', ('mask', 'prob', 'overlay', 'npy')) == {
             'mask': osp.join('out', 'b_mask.png'),
             'prob': osp.join('out', 'b_prob.png'),
             'overlay': osp.join('out', 'b_overlay.png'),

@@ -252,13 +252,13 @@ def test_evaluator_two_batches():
             for key in KEYS] == [expected[key] for key in KEYS]
 
 
-def test_output_dir_saves_binary_masks(tmp_path):
+def test_output_dir_saves_binary_masks_named_as_infer(tmp_path):
     import cv2
     sample = _sample(PRED_4X4, GT_4X4)
     sample['img_path'] = '/data/DRIVE/test/images/01_test.tif'
     metric = VesselMetric(output_dir=str(tmp_path / 'preds'))
     metric.process({}, [sample])
-    mask = cv2.imread(str(tmp_path / 'preds' / '01_test.png'),
+    mask = cv2.imread(str(tmp_path / 'preds' / '01_test_mask.png'),
                       cv2.IMREAD_UNCHANGED)
     assert mask.shape == (4, 4) and set(np.unique(mask)) == {0, 255}
     assert np.array_equal(mask > 0, PRED_4X4.numpy() > 0)

@@ -124,8 +124,9 @@ def test_test_out_writes_masks(trained_run, drive_root, tmp_path):
                    out_dir)
     assert set(METRICS) <= set(_printed_metrics(output))
     masks = sorted(out_dir.glob('*.png'))
+    # named as tools/infer.py names its masks
     assert [p.name for p in masks
-            ] == [f'{i:02d}_test.png' for i in range(1, NUM_TEST + 1)]
+            ] == [f'{i:02d}_test_mask.png' for i in range(1, NUM_TEST + 1)]
     for path in masks:
         mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         assert mask.shape == IMAGE_SIZE
