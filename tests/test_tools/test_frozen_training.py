@@ -1,5 +1,6 @@
-"""The frozen config trains its decoder from a randomly initialised encoder
-checkpoint written in VisionFM's format, leaving the encoder untouched."""
+"""The frozen config trains its decoder (and the backbone's spatial path)
+from a randomly initialised encoder checkpoint written in VisionFM's format,
+leaving the ViT encoder untouched."""
 import argparse
 from pathlib import Path
 from typing import Dict
@@ -7,6 +8,7 @@ from typing import Dict
 import numpy as np
 import torch
 
+from setr_fundus.models.backbones.vfm_vit import SPATIAL_PATH
 from setr_fundus.utils import load_trusted_checkpoint
 from .tool_utils import (TINY_FROZEN_CONFIG, data_options, derived_config,
                          latest_scalars, run_tool)
@@ -108,8 +110,13 @@ def test_frozen_config_trains_decoder_only(drive_root, tmp_path):
     assert final['meta']['iter'] == ITERS
     state = final['state_dict']
     initial = torch.load(work_dir / 'rank0_init.pth', weights_only=True)
-    backbone = {k: v for k, v in state.items() if k.startswith('backbone.')}
-    # the encoder holds the teacher's tensors, each exactly once (names
+    spatial = f'backbone.{SPATIAL_PATH}.'
+    backbone = {
+        k: v
+        for k, v in state.items()
+        if k.startswith('backbone.') and not k.startswith(spatial)
+    }
+    # the ViT encoder holds the teacher's tensors, each exactly once (names
     # differ: timm -> mmpretrain), and training left them untouched
     assert len(backbone) == len(teacher)
     for name, tensor in teacher.items():
@@ -117,8 +124,12 @@ def test_frozen_config_trains_decoder_only(drive_root, tmp_path):
         assert len(matches) == 1, f'teacher {name} found as {matches}'
     for key, value in backbone.items():
         assert torch.equal(value, initial['state_dict'][key]), key
-    # only the decoder trains, and all of it moved
-    decoder = [n for n in initial['parameters'] if n.startswith('decode_')]
+    # only the decoder and the spatial path train, and all of them moved
+    decoder = [
+        n for n in initial['parameters']
+        if n.startswith(('decode_', spatial))
+    ]
+    assert any(n.startswith(spatial) for n in decoder)
     assert decoder and sorted(initial['trainable']) == sorted(decoder)
     unchanged = [
         n for n in decoder if torch.equal(state[n], initial['state_dict'][n])
