@@ -1,11 +1,17 @@
-"""Train a setr_fundus segmentor (MMSegmentation 1.2.2's interface)."""
+"""Train a setr_fundus segmentor (MMSegmentation 1.2.2's interface).
+
+Exit codes: 0 finished; 75 stopped by SIGTERM/SIGINT after writing a
+resumable checkpoint (continue with ``--resume``); 1 an error (a NaN loss,
+a work dir in use by another run, ...).
+"""
 import argparse
 import os
+import sys
 
 from mmengine.config import DictAction
 
-from setr_fundus.utils import (build_runner, enable_amp, load_config,
-                               set_resume, set_work_dir)
+from setr_fundus.engine import run_training
+from setr_fundus.utils import enable_amp, load_config, set_resume, set_work_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,7 +55,7 @@ def main() -> None:
     if args.amp:
         enable_amp(cfg)
     set_resume(cfg, args.resume)
-    build_runner(cfg).train()
+    sys.exit(run_training(cfg))
 
 
 if __name__ == '__main__':

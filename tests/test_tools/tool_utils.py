@@ -8,6 +8,7 @@ slower). Data: a tiny synthetic set written in the DRIVE archive layout.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -84,9 +85,14 @@ def derived_config(directory: Path, base: Path, hooks: Sequence[dict]) -> Path:
     """
     modules = {
         'RankDumpHook': 'tests.test_tools.rank_dump_hook',
-        'IterDelayHook': 'tests.test_tools.iter_delay_hook'
+        'IterDelayHook': 'tests.test_tools.iter_delay_hook',
+        'PauseHook': 'tests.test_tools.pause_hook',
+        'BatchRecordHook': 'tests.test_tools.batch_record_hook',
+        'NaNInjectHook': 'tests.test_tools.nan_inject_hook'
     }
-    imports = ['setr_fundus'] + [modules[hook['type']] for hook in hooks]
+    imports = ['setr_fundus'] + sorted(
+        {modules[hook['type']]
+         for hook in hooks})
     inherited = [dict(hook) for hook in Config.fromfile(base).custom_hooks]
     path = directory / 'config.py'
     path.write_text(f'_base_ = [{str(base)!r}]\n'
@@ -94,6 +100,17 @@ def derived_config(directory: Path, base: Path, hooks: Sequence[dict]) -> Path:
                     'allow_failed_imports=False)\n'
                     f'custom_hooks = {inherited + list(hooks)!r}\n')
     return path
+
+
+def kill_ranks(work_dir: Path) -> None:
+    """SIGKILL the ranks that wrote ``paused_rank*.pid`` (``PauseHook``)
+    and may still run: torchrun starts its ranks in sessions of their own,
+    so killing the launcher's process group leaves them behind."""
+    for marker in work_dir.glob('paused_rank*.pid'):
+        try:
+            os.kill(int(marker.read_text()), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
 
 
 def latest_scalars(work_dir: Path) -> List[dict]:

@@ -1,3 +1,4 @@
+import datetime
 import os
 import os.path as osp
 from typing import Callable, Dict, Optional, Union
@@ -7,11 +8,12 @@ import torch.distributed as torch_dist
 from mmengine.dist import is_distributed, master_only
 from mmengine.model import (MMDistributedDataParallel, is_model_wrapper,
                             revert_sync_batchnorm)
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.registry import RUNNERS
 
 from setr_fundus.utils import load_trusted_checkpoint
+from ..hooks.preemption_hook import TrainingPreempted
 
 
 @RUNNERS.register_module()
@@ -25,17 +27,46 @@ class FundusRunner(Runner):
       message-hub history and optimizer state load under torch >= 2.6.
     - Local checkpoints are written to a temporary file and renamed into
       place, so a crash during a save never leaves a half-written file.
-    - Without CUDA, distributed runs use the gloo backend, wrap the model in
-      DDP without device ids and replace SyncBN by BN, so
+    - Without CUDA, distributed runs use the gloo backend (with
+      ``env_cfg.dist_cfg.timeout``, in seconds, when set), wrap the model
+      in DDP without device ids and replace SyncBN by BN, so
       ``tools/dist_train.sh`` also works on CPU machines.
+    - ``EpochBasedTrainLoop`` runs as :class:`FundusEpochBasedTrainLoop`,
+      which resumes a checkpoint written inside an epoch at its next batch.
+    - A run stopped by :class:`~setr_fundus.engine.hooks.PreemptionHook`
+      ends as a finished one does (``after_run``: logs and TensorBoard
+      flushed) before :class:`TrainingPreempted` propagates.
     """
 
     def setup_env(self, env_cfg: Dict) -> None:
         """Initialise gloo on CPU-only machines, then defer to mmengine."""
         if (self._distributed and not is_distributed()
                 and not torch.cuda.is_available()):
-            torch_dist.init_process_group(backend='gloo')
+            timeout = env_cfg.get('dist_cfg', {}).get('timeout')
+            kwargs = {} if timeout is None else dict(
+                timeout=datetime.timedelta(seconds=timeout))
+            torch_dist.init_process_group(backend='gloo', **kwargs)
         super().setup_env(env_cfg)
+
+    def build_train_loop(self, loop: Union[BaseLoop, Dict]) -> BaseLoop:
+        """Build the loop, as :class:`FundusEpochBasedTrainLoop` where the
+        config asks for mmengine's ``EpochBasedTrainLoop`` (by name or by
+        ``by_epoch=True``)."""
+        if isinstance(loop, dict):
+            default = 'EpochBasedTrainLoop' if loop.get('by_epoch') else None
+            if loop.get('type', default) == 'EpochBasedTrainLoop':
+                loop = {k: v for k, v in loop.items() if k != 'by_epoch'}
+                loop['type'] = 'FundusEpochBasedTrainLoop'
+        return super().build_train_loop(loop)
+
+    def train(self) -> torch.nn.Module:
+        """Train as mmengine does; a stop for a signal runs ``after_run``
+        hooks before :class:`TrainingPreempted` propagates."""
+        try:
+            return super().train()
+        except TrainingPreempted:
+            self.call_hook('after_run')
+            raise
 
     def wrap_model(self, model_wrapper_cfg: Optional[Dict],
                    model: torch.nn.Module) -> torch.nn.Module:

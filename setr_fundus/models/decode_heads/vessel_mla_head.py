@@ -10,7 +10,6 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 
-
 @MODELS.register_module()
 class VesselMLAHead(BaseDecodeHead):
     """SETR-MLA decode head for thin-structure (vessel) segmentation.
