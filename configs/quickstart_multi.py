@@ -24,11 +24,14 @@ train_dataloader = dict(
         type='ConcatDataset',
         datasets=[
             dict(
-                type='FundusVesselDataset',
-                data_root=root,
-                split='train',
-                repeat_times=repeat_times,
-                pipeline={{_base_.train_pipeline}}) for root in data_roots
+                type='RepeatDataset',
+                times=repeat_times,
+                dataset=dict(
+                    type='FundusVesselDataset',
+                    data_root=root,
+                    split='train',
+                    pipeline={{_base_.train_pipeline}}))
+            for root in data_roots
         ]))
 val_dataloader = dict(
     dataset=dict(

@@ -3,8 +3,8 @@
 Importing the package registers every module into MMSegmentation's
 registries (``mmseg.registry``).
 """
-from . import (datasets, engine, evaluation, models, utils,  # noqa: F401
-               visualization)
+from . import (datasets, engine, evaluation, fileio, models,  # noqa: F401
+               utils, visualization)
 from .version import __version__
 
 __all__ = ['__version__']

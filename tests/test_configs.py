@@ -39,7 +39,8 @@ def test_config_builds(path):
         imports=['setr_fundus'], allow_failed_imports=False)
     for split in ('train', 'val', 'test'):
         for dataset in _datasets(cfg[f'{split}_dataloader']):
-            assert dataset.type == 'FundusVesselDataset'
+            assert dataset.type in ('FundusVesselDataset',
+                                    'SyntheticFundusDataset')
     init_default_scope('mmseg')
     model_cfg = cfg.model.deepcopy()
     model_cfg.backbone.init_cfg = None  # no foundation-model file here
@@ -52,8 +53,13 @@ def test_config_builds(path):
 
 
 def _datasets(loader):
-    dataset = loader.dataset
-    return dataset.get('datasets', [dataset])
+    """The sets of a loader, inside ConcatDataset and RepeatDataset."""
+    found = []
+    for dataset in loader.dataset.get('datasets', [loader.dataset]):
+        while dataset.type == 'RepeatDataset':
+            dataset = dataset.dataset
+        found.append(dataset)
+    return found
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -91,7 +97,7 @@ def test_frozen_config_contract():
     }
     assert [s.type for s in cfg.param_scheduler
             ] == ['LinearLR', 'CosineAnnealingLR']
-    assert cfg.train_dataloader.dataset.data_root == 'data/DRIVE'
+    assert cfg.train_dataloader.dataset.dataset.data_root == 'data/DRIVE'
     assert tuple(cfg.crop_size) == (224, 224)
 
 

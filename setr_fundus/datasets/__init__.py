@@ -1,10 +1,10 @@
 from .fundus_vessel import FundusVesselDataset
 from .synthetic import generate_fundus, write_drive_layout
-from .transforms import (LoadFundusAnnotations, LoadFundusImage,
-                         PackFundusInputs, ResizeToFOV)
+from .synthetic_fundus import SyntheticFundusDataset
+from .transforms import LoadFundusAnnotations, PackFundusInputs, ResizeToFOV
 
 __all__ = [
-    'FundusVesselDataset', 'LoadFundusAnnotations', 'LoadFundusImage',
-    'PackFundusInputs', 'ResizeToFOV',
-    'generate_fundus', 'write_drive_layout'
+    'FundusVesselDataset', 'LoadFundusAnnotations', 'PackFundusInputs',
+    'ResizeToFOV', 'SyntheticFundusDataset', 'generate_fundus',
+    'write_drive_layout'
 ]

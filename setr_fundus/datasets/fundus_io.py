@@ -26,7 +26,8 @@ from PIL import Image, UnidentifiedImageError
 from .fov_geometry import derive_fov
 
 NON_BINARY_TOLERANCE = 0.02
-_HIGH_DEPTH_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
+#: PIL modes of files with more than 8 bits per pixel.
+HIGH_DEPTH_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, EOFError, SyntaxError,
                   ValueError)
 
@@ -47,9 +48,34 @@ def _open(path: str, kind: str) -> Image.Image:
     return pil
 
 
+def read_header(path: str, kind: str) -> Tuple[Tuple[int, int], str]:
+    """Size and mode of an image file from its header, without decoding the
+    pixels (``.gz`` files are decompressed only up to the header).
+
+    Args:
+        path (str): The file.
+        kind (str): What it is ('image', 'label', 'FOV mask'), for errors.
+
+    Returns:
+        tuple: ``((height, width), mode)``, ``mode`` as PIL names it.
+
+    Raises:
+        FileNotFoundError: If the file is missing.
+        ValueError: If PIL does not recognise it as an image.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{kind} file not found: {path}')
+    try:
+        opener = gzip.open if path.lower().endswith('.gz') else open
+        with opener(path, 'rb') as f, Image.open(f) as pil:
+            return (pil.height, pil.width), pil.mode
+    except _DECODE_ERRORS as err:
+        raise ValueError(f'cannot decode {kind} file {path}: {err}') from err
+
+
 def _grey(pil: Image.Image) -> np.ndarray:
     """One value per pixel: raw for 16-bit/float, else max over RGB."""
-    if pil.mode in _HIGH_DEPTH_MODES:
+    if pil.mode in HIGH_DEPTH_MODES:
         return np.asarray(pil).astype(np.float32)
     if pil.mode != 'L':
         return np.asarray(pil.convert('RGB')).max(axis=2)
@@ -84,7 +110,7 @@ def read_image(path: str) -> np.ndarray:
         replicated to three channels; 16-bit images are scaled to 8 bits.
     """
     pil = _open(path, 'image')
-    if pil.mode in _HIGH_DEPTH_MODES:
+    if pil.mode in HIGH_DEPTH_MODES:
         arr = np.asarray(pil).astype(np.float32)
         if arr.max() > 255:
             arr *= 255.0 / 65535.0

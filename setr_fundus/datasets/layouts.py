@@ -258,7 +258,7 @@ def detect_layout(data_root: str) -> str:
         reason = 'is empty' if not data_root else 'is not a folder'
         raise FileNotFoundError(
             f'data_root {data_root!r} {reason}; set it to an unpacked set '
-            f"(or use layout='synthetic'). Layouts tried:\n{tried}")
+            f"(or use SyntheticFundusDataset). Layouts tried:\n{tried}")
     for name, layout in LAYOUTS.items():
         if layout.detect(data_root):
             return name

@@ -9,10 +9,10 @@ darken the image mostly in the green channel, as in real photographs. The
 label is exactly the set of pixels drawn as vessel. Everything is
 deterministic given the seed and uses only numpy and OpenCV.
 
-It backs the dataset's ``layout='synthetic'`` (in memory) and
-``tools/misc/make_synthetic_fundus.py`` (a DRIVE-layout folder on disk);
-both derive each image's seed with :func:`synthetic_sample_seed`, so the
-same ``seed`` gives the same images either way.
+:func:`write_drive_layout` writes a set in the DRIVE layout; it backs
+:class:`~setr_fundus.datasets.SyntheticFundusDataset` and
+``tools/misc/make_synthetic_fundus.py``, so equal settings give the same
+images either way.
 """
 import math
 import os
@@ -31,7 +31,7 @@ _SHIFT = 4  # fixed-point bits for sub-pixel cv2.line end points
 
 
 def synthetic_sample_seed(seed: int, split: str, index: int) -> int:
-    """Seed of one synthetic image, shared by the dataset and the writer.
+    """Seed of one synthetic image (of the training or the test part).
 
     Args:
         seed (int): Non-negative base seed of the synthetic set.
@@ -206,7 +206,7 @@ def write_drive_layout(out_dir: str,
         num_test (int): Number of test images. Defaults to 20.
         size (tuple[int, int]): Image size (H, W). Defaults to (584, 565).
         seed (int): Base seed; the same seed gives the images of
-            ``FundusVesselDataset(layout='synthetic')`` with equal settings.
+            ``SyntheticFundusDataset`` with equal settings.
 
     Returns:
         list[str]: Paths of the written images.

@@ -134,7 +134,7 @@ def list_dataset_labels(data_root: str,
         FOV from the set's mask file, else derived from the photograph.
     """
     dataset = FundusVesselDataset(
-        data_root=data_root, split=split, annotator=annotator, cache=False)
+        data_root=data_root, split=split, annotator=annotator)
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     return [
         MaskFiles(

@@ -8,9 +8,11 @@ nothing else. Here:
 
 - ``--cfg-options data_root=D crop_size=C fov_diameter=F`` are expanded
   into every site (:func:`expand_shared_options`): ``data_root`` into the
-  three loaders' datasets; ``crop_size`` into the backbone's ``img_size``,
-  the sliding window (``model.test_cfg.crop_size``, stride a quarter less)
-  and a data preprocessor's ``size``; ``detail_channels`` into the
+  three loaders' datasets (inside a wrapper such as ``RepeatDataset``:
+  ``train_dataloader.dataset.dataset.data_root``); ``crop_size`` into the
+  backbone's ``img_size``, the sliding window (``model.test_cfg.crop_size``,
+  stride a quarter less) and a data preprocessor's ``size``;
+  ``detail_channels`` into the
   backbone's spatial path and the decode head (``None``: the seed's plain
   SETR-MLA head). Keys naming a site themselves (e.g.
   ``test_dataloader.dataset.data_root``) are applied after and win.
@@ -56,15 +58,17 @@ def _transforms(node: Any) -> Iterator[dict]:
 def _data_root_options(cfg: Config, data_root: Any) -> Dict[str, Any]:
     options = {'data_root': data_root}
     for loader in LOADERS:
+        key = f'{loader}.dataset'
         dataset = cfg.get(loader, {}).get('dataset', {})
+        while 'data_root' not in dataset and 'dataset' in dataset:
+            key, dataset = f'{key}.dataset', dataset['dataset']  # wrappers
         if 'data_root' not in dataset:
             raise ValueError(
-                f'data_root={data_root!r}: {loader}.dataset '
-                f'({dataset.get("type")}) has no data_root of its own (a '
-                'set of several data sets?); set the data_root of each of '
-                f'its sets instead, e.g. {loader}.dataset.datasets.0.'
-                'data_root=...')
-        options[f'{loader}.dataset.data_root'] = data_root
+                f'data_root={data_root!r}: {key} ({dataset.get("type")}) '
+                'has no data_root of its own (a set of several data sets?); '
+                f'set the data_root of each of its sets instead, e.g. '
+                f'{key}.datasets.0.data_root=...')
+        options[f'{key}.data_root'] = data_root
     return options
 
 

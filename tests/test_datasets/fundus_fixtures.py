@@ -6,6 +6,7 @@ import os.path as osp
 from typing import Callable, Optional
 
 import numpy as np
+from mmcv.transforms import Compose
 from PIL import Image
 
 from setr_fundus.datasets.synthetic import generate_fundus
@@ -15,6 +16,22 @@ STARE_IDS = ('im0001', 'im0002', 'im0003', 'im0004', 'im0005', 'im0044',
              'im0077', 'im0081', 'im0082', 'im0139', 'im0162', 'im0163',
              'im0235', 'im0236', 'im0239', 'im0240', 'im0255', 'im0291',
              'im0319', 'im0324')
+
+
+#: The loading steps of the configs' pipelines.
+LOAD = [
+    dict(
+        type='LoadImageFromFile',
+        imdecode_backend='pillow',
+        color_type='color_ignore_orientation',
+        backend_args=dict(backend='local_gzip')),
+    dict(type='LoadFundusAnnotations')
+]
+
+
+def load(info: dict) -> dict:
+    """A data info after the loading steps of the configs."""
+    return Compose(LOAD)(dict(info))
 
 
 def save(path: str, array: np.ndarray, mode: Optional[str] = None) -> str:

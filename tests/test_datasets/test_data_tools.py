@@ -7,6 +7,7 @@ from types import ModuleType
 import cv2
 import numpy as np
 import pytest
+from fundus_fixtures import load
 
 from setr_fundus.datasets import FundusVesselDataset
 
@@ -18,16 +19,20 @@ default_scope = 'mmseg'
 train_dataloader = dict(
     batch_size=2,
     dataset=dict(
-        type='FundusVesselDataset',
-        layout='synthetic',
-        synthetic=dict(num_train=2, num_test=1, size=(64, 64)),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadFundusAnnotations'),
-            dict(type='RandomRotate', prob=1.0, degree=20),
-            dict(type='RandomCrop', crop_size=(48, 48)),
-            dict(type='PackFundusInputs'),
-        ]))
+        type='RepeatDataset',
+        times=1,
+        dataset=dict(
+            type='SyntheticFundusDataset',
+            num_train=2,
+            num_test=1,
+            size=(64, 64),
+            pipeline=[
+                dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+                dict(type='LoadFundusAnnotations'),
+                dict(type='RandomRotate', prob=1.0, degree=20),
+                dict(type='RandomCrop', crop_size=(48, 48)),
+                dict(type='PackFundusInputs'),
+            ])))
 """
 
 
@@ -50,7 +55,7 @@ def test_make_synthetic_fundus_writes_loadable_drive(tmp_path, capsys):
     test = FundusVesselDataset(data_root=out, split='test')
     assert train.resolved_layout == 'drive'
     assert (len(train), len(test)) == (2, 1)
-    info = train.get_data_info(0)
+    info = load(train.get_data_info(0))
     assert info['img'].shape == (48, 40, 3)
     assert set(np.unique(info['gt_seg_map'])) == {0, 1}
 
@@ -61,7 +66,7 @@ def test_browse_pipeline_writes_rows_of_image_label_fov(tmp_path):
     out = str(tmp_path / 'vis' / 'pipeline.png')
     load_tool('browse_pipeline').main([
         str(config), '--out', out, '--num', '3', '--cfg-options',
-        'train_dataloader.dataset.repeat_times=2'
+        'train_dataloader.dataset.times=2'
     ])
     picture = cv2.imread(out)
     gap = 4
@@ -83,9 +88,10 @@ def test_rescale_fundus_set_writes_a_folder_set(tmp_path, capsys):
     original = FundusVesselDataset(data_root=src, split='test')
     rescaled = FundusVesselDataset(data_root=out, split='test')
     assert rescaled.resolved_layout == 'folder' and len(rescaled) == 2
-    big, small = rescaled.get_data_info(1), original.get_data_info(1)
+    assert rescaled.get_data_info(1)['fov_path'].endswith('02_test.png')
+    big = load(rescaled.get_data_info(1))
+    small = load(original.get_data_info(1))
     assert big['img'].shape == (100, 90, 3)
-    assert big['fov_path'].endswith('02_test.png')
     # nearest neighbour: every 2.5x2.5 block repeats the original pixel
     np.testing.assert_array_equal(big['gt_seg_map'][::5, ::5],
                                   small['gt_seg_map'][::2, ::2])

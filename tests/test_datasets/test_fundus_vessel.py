@@ -1,22 +1,27 @@
 import os
 import os.path as osp
 import shutil
+import tempfile
 
 import numpy as np
 import pytest
-from fundus_fixtures import SIZE, palette_gif, sample, save, write_folder
+from fundus_fixtures import (LOAD, SIZE, load, palette_gif, sample, save,
+                             write_folder)
+from PIL import Image
 
-from setr_fundus.datasets import FundusVesselDataset, fundus_io
-
-LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadFundusAnnotations')]
+from setr_fundus.datasets import (FundusVesselDataset, SyntheticFundusDataset,
+                                  fundus_io)
 
 
 def check_binary_sample(info: dict) -> None:
-    assert info['img'].dtype == np.uint8 and info['img'].shape == SIZE + (3, )
-    assert set(np.unique(info['gt_seg_map'])) == {0, 1}
-    assert set(np.unique(info['gt_fov_mask'])) == {0, 1}
-    assert info['gt_fov_mask'].mean() > 0.4
+    assert 'img' not in info  # the dataset lists; the pipeline loads
     assert info['reduce_zero_label'] is False and info['seg_fields'] == []
+    loaded = load(info)
+    assert loaded['img'].dtype == np.uint8
+    assert loaded['img'].shape == SIZE + (3, )
+    assert set(np.unique(loaded['gt_seg_map'])) == {0, 1}
+    assert set(np.unique(loaded['gt_fov_mask'])) == {0, 1}
+    assert loaded['gt_fov_mask'].mean() > 0.4
 
 
 def test_synthetic_tool_folder_is_detected_as_drive(drive_root):
@@ -32,14 +37,6 @@ def test_synthetic_tool_folder_is_detected_as_drive(drive_root):
     assert info['img_path'].endswith(osp.join('images', '03_training.tif'))
     assert info['fov_path'].endswith('03_training_mask.gif')
     assert val.get_data_info(0)['img_path'].endswith('05_training.tif')
-    # the written folder holds exactly the in-memory synthetic images
-    memory = FundusVesselDataset(
-        layout='synthetic',
-        synthetic=dict(num_train=3, num_test=2, size=SIZE, seed=7))
-    for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
-        np.testing.assert_array_equal(
-            memory.get_data_info(1)[key],
-            train.get_data_info(1)[key])
 
 
 def test_chase_db1_split_20_8_and_annotators(chase_root):
@@ -58,8 +55,9 @@ def test_chase_db1_split_20_8_and_annotators(chase_root):
     second = FundusVesselDataset(
         data_root=chase_root, split='test', annotator=2).get_data_info(0)
     assert second['seg_map_path'].endswith('Image_11L_2ndHO.png')
-    np.testing.assert_array_equal(second['gt_seg_map'],
-                                  first_test['gt_seg_map'])
+    np.testing.assert_array_equal(
+        load(second)['gt_seg_map'],
+        load(first_test)['gt_seg_map'])
 
 
 def test_stare_split_10_10_in_subfolders_with_gz(stare_root):
@@ -109,7 +107,7 @@ def test_folder_layout_with_and_without_split_dirs(tmp_path):
     assert info['seg_map_path'].endswith('case2.gif')
     assert info['fov_path'].endswith('case2_mask.png')
     check_binary_sample(info)
-    np.testing.assert_array_equal(info['gt_seg_map'], sample(402)[1])
+    np.testing.assert_array_equal(load(info)['gt_seg_map'], sample(402)[1])
 
     def label01(stem, vessel):
         return save(stem + '.png', vessel)
@@ -133,77 +131,45 @@ def test_folder_layout_with_and_without_split_dirs(tmp_path):
         osp.join('val', 'images', 'case1.png'))
 
 
-def test_synthetic_layout_in_memory():
-    ds = FundusVesselDataset(
-        layout='synthetic',
-        split='test',
-        cache=False,
-        synthetic=dict(num_train=1, num_test=2, size=(64, 72)))
-    assert len(ds) == 2 and ds.resolved_layout == 'synthetic'
-    info = ds.get_data_info(1)
-    assert info['img'].shape == (64, 72, 3) and info['fov_path'] is None
-    assert info['gt_seg_map'].sum() > 0
-    with pytest.raises(ValueError, match='unknown synthetic setting'):
-        FundusVesselDataset(layout='synthetic', synthetic=dict(count=3))
+def test_synthetic_dataset_writes_once_and_reads_as_drive(
+        tmp_path, drive_root):
+    root = tmp_path / 'SYNTH'
+    settings = dict(num_train=3, num_test=2, size=SIZE, seed=7)
+    ds = SyntheticFundusDataset(data_root=str(root), split='val', **settings)
+    assert ds.resolved_layout == 'drive' and len(ds) == 1
+    # the same files as the synthetic tool's writer (the drive_root fixture)
+    written = load(ds.get_data_info(0))
+    expected = load(
+        FundusVesselDataset(data_root=drive_root, split='val').get_data_info(
+            0))
+    for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
+        np.testing.assert_array_equal(written[key], expected[key])
+    stamp = os.stat(ds.get_data_info(0)['img_path']).st_mtime_ns
+    again = SyntheticFundusDataset(
+        data_root=str(root), split='val', **settings)
+    assert os.stat(again.get_data_info(0)['img_path']).st_mtime_ns == stamp
+    assert not [p for p in os.listdir(tmp_path) if p.startswith('.')]
+    with pytest.raises(ValueError, match='other settings'):
+        SyntheticFundusDataset(data_root=str(root), num_train=4)
+    with pytest.raises(ValueError, match='not a synthetic set'):
+        SyntheticFundusDataset(data_root=drive_root)
+    with pytest.raises(ValueError, match='num_test must be an int >= 1'):
+        SyntheticFundusDataset(num_test=0)
+    default = SyntheticFundusDataset(split='test', **settings)
+    assert default.data_root.startswith(tempfile.gettempdir())
 
 
-def test_cache_means_no_decoding_after_construction(drive_root, monkeypatch):
-    ds = FundusVesselDataset(data_root=drive_root, pipeline=LOAD)
-
+def test_construction_reads_headers_not_pixels(drive_root, monkeypatch):
     def refuse(path, kind):
-        raise AssertionError(f'decoded {path} after construction')
+        raise AssertionError(f'decoded {path} at construction')
 
     monkeypatch.setattr(fundus_io, '_open', refuse)
-    for _ in range(2):
-        results = ds[0]
-        assert results['img'].shape == SIZE + (3, )
-        assert results['seg_fields'] == ['gt_seg_map', 'gt_fov_mask']
-    # handed-out arrays are copies: editing them leaves the cache intact
-    results['img'][:] = 0
-    assert ds[0]['img'].any()
-
-
-def test_no_cache_decodes_on_every_access(drive_root, monkeypatch):
-    ds = FundusVesselDataset(data_root=drive_root, cache=False, pipeline=LOAD)
-    assert 'img' not in ds.get_data_info(0)
-    opened = []
-    real_open = fundus_io._open
-
-    def counting(path, kind):
-        opened.append(kind)
-        return real_open(path, kind)
-
-    monkeypatch.setattr(fundus_io, '_open', counting)
-    cached = FundusVesselDataset(data_root=drive_root)
-    opened.clear()
-    results = ds[1]
-    assert sorted(opened) == ['FOV mask', 'image', 'label']
-    for key in ('img', 'gt_seg_map', 'gt_fov_mask'):
-        np.testing.assert_array_equal(results[key],
-                                      cached.get_data_info(1)[key])
-
-
-def test_load_image_from_file_serves_the_cached_image(drive_root):
     ds = FundusVesselDataset(data_root=drive_root, pipeline=LOAD)
-    assert [type(t).__name__ for t in ds.pipeline.transforms
-            ] == ['LoadFundusImage', 'LoadFundusAnnotations']
-    np.testing.assert_array_equal(ds[0]['img'],
-                                  ds.get_data_info(0)['img'])
-
-
-@pytest.mark.parametrize('serialize_data', [True, False])
-def test_repeat_times_without_copies(drive_root, serialize_data):
-    ds = FundusVesselDataset(
-        data_root=drive_root,
-        holdout=0,
-        repeat_times=4,
-        serialize_data=serialize_data)
-    assert len(ds) == 12 and len(ds._arrays) == 3
-    assert ds.get_data_info(7)['img_path'] == ds.get_data_info(1)['img_path']
-    assert ds.get_data_info(7)['sample_idx'] == 1
-    assert ds.get_data_info(-1)['img_path'] == ds.get_data_info(2)['img_path']
-    with pytest.raises(IndexError):
-        ds.get_data_info(12)
+    assert len(ds) == 2
+    monkeypatch.undo()
+    results = ds[1]
+    assert results['img'].shape == SIZE + (3, )
+    assert results['seg_fields'] == ['gt_seg_map', 'gt_fov_mask']
 
 
 def test_lazy_init_and_data_root_attribute(drive_root):
@@ -216,14 +182,13 @@ def test_lazy_init_and_data_root_attribute(drive_root):
     (dict(split='training'), 'split must be one of'),
     (dict(layout='kaggle'), 'layout must be one of'),
     (dict(annotator=3), 'annotator must be 1 or 2'),
-    (dict(repeat_times=0), 'repeat_times must be'),
     (dict(holdout=-1), 'holdout must be a count'),
     (dict(holdout=1.0), 'holdout must be a count'),
     (dict(holdout=True), 'holdout must be a count'),
 ])
 def test_invalid_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        FundusVesselDataset(**{'layout': 'synthetic', **kwargs})
+        FundusVesselDataset(**{'data_root': '', **kwargs})
 
 
 def test_empty_or_unknown_data_root_lists_layouts(tmp_path):
@@ -264,9 +229,27 @@ def test_corrupt_mismatched_or_non_binary_files_named(tmp_path, drive_root):
     assert '05_manual1.gif' in str(err.value)
     assert '05_training.tif' in str(err.value)
     assert str((SIZE[0] - 2, SIZE[1])) in str(err.value)
+    # pixels are checked when the pipeline loads them, naming the files
     save(str(label), sample(9)[0][..., 1])
-    with pytest.raises(ValueError, match='05_manual1.gif is not binary'):
-        FundusVesselDataset(data_root=str(drive), split='val')
+    val = FundusVesselDataset(data_root=str(drive), split='val', pipeline=LOAD)
+    with pytest.raises(RuntimeError,
+                       match=r'05_training.tif.*05_manual1.gif is not binary'):
+        val[0]
+    train_image = drive / 'training' / 'images' / '03_training.tif'
+    train_image.write_bytes(train_image.read_bytes()[:-200])  # truncated
+    train = FundusVesselDataset(data_root=str(drive), pipeline=LOAD)
+    with pytest.raises(RuntimeError, match='cannot load sample 0 .*03_train'):
+        train[0]
+
+
+def test_high_bit_depth_photographs_are_refused(tmp_path):
+    root = write_folder(str(tmp_path / 'flat'), 1, 40, palette_gif)
+    image = osp.join(root, 'images', 'case0.png')
+    deep = (np.asarray(Image.open(image).convert('L')).astype(np.uint16) *
+            257)
+    Image.fromarray(deep).save(image)
+    with pytest.raises(ValueError, match=r'case0.png has .I;16. pixels'):
+        FundusVesselDataset(data_root=root, split='test')
 
 
 def _names(dataset):

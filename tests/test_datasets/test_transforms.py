@@ -1,32 +1,43 @@
+import functools
+import os.path as osp
+import tempfile
+
 import numpy as np
 import pytest
 import torch
-from fundus_fixtures import sample, save
+from fundus_fixtures import LOAD, sample, save
 from mmengine.dataset import Compose
-from mmseg.registry import TRANSFORMS
 
-from setr_fundus.datasets import FundusVesselDataset
+from setr_fundus.datasets import SyntheticFundusDataset
 
 H, W = 64, 80
-LOAD = [dict(type='LoadFundusImage'), dict(type='LoadFundusAnnotations')]
 
 
-def coded_info() -> dict:
-    """A data info whose image encodes its label (blue) and FOV (green)."""
+@functools.lru_cache()
+def _coded_files() -> str:
+    """A photograph whose blue channel is its label and green its FOV mask,
+    written with both (PNG, so lossless)."""
     rng = np.random.default_rng(0)
     label = np.kron(rng.integers(0, 2, (H // 8, W // 8)), np.ones(
         (8, 8))).astype(np.uint8)
     fov = np.kron(rng.integers(0, 2, (H // 8, W // 8)), np.ones(
         (8, 8))).astype(np.uint8)
-    img = np.full((H, W, 3), 100, np.uint8)
-    img[..., 0], img[..., 1] = label * 255, fov * 255
+    bgr = np.full((H, W, 3), 100, np.uint8)
+    bgr[..., 0], bgr[..., 1] = label * 255, fov * 255
+    root = tempfile.mkdtemp(prefix='coded_')
+    save(osp.join(root, 'coded.png'), np.ascontiguousarray(bgr[..., ::-1]))
+    save(osp.join(root, 'coded_label.png'), label * 255)
+    save(osp.join(root, 'coded_mask.png'), fov * 255)
+    return root
+
+
+def coded_info() -> dict:
+    """The data info of the coded photograph (see ``_coded_files``)."""
+    root = _coded_files()
     return dict(
-        img_path='coded.png',
-        seg_map_path='coded_label.png',
-        fov_path=None,
-        img=img,
-        gt_seg_map=label,
-        gt_fov_mask=fov,
+        img_path=osp.join(root, 'coded.png'),
+        seg_map_path=osp.join(root, 'coded_label.png'),
+        fov_path=osp.join(root, 'coded_mask.png'),
         seg_fields=[],
         reduce_zero_label=False)
 
@@ -78,20 +89,6 @@ def test_load_decodes_files_and_derives_fov(tmp_path):
     assert results['seg_fields'] == ['gt_fov_mask']
 
 
-def test_load_image_decodes_gz_and_keeps_float_option(tmp_path):
-    rgb, _, _ = sample(22)
-    path = save(str(tmp_path / 'a.ppm.gz'), rgb)
-    results = TRANSFORMS.build(dict(type='LoadFundusImage'))(
-        dict(img_path=path))
-    np.testing.assert_array_equal(results['img'], rgb[..., ::-1])
-    assert results['img_shape'] == results['ori_shape'] == rgb.shape[:2]
-    cached = np.zeros((4, 5, 3), np.uint8)
-    results = TRANSFORMS.build(dict(type='LoadFundusImage', to_float32=True))(
-        dict(img_path=path, img=cached))
-    assert results['img'].dtype == np.float32
-    assert results['img'].shape == (4, 5, 3)
-
-
 def test_annotations_of_a_bare_array_as_mmseg_apis_pass_it():
     """``inference_model``/``MMSegInferencer`` give only ``img``."""
     rgb, _, fov = sample(23)
@@ -125,7 +122,7 @@ def test_rotate_keeps_label_and_fov_aligned():
 
 
 def test_vertical_flip_and_crop_exact():
-    info = coded_info()
+    info = load_then()
     results = load_then(
         dict(type='RandomFlip', prob=1.0, direction='vertical'))
     assert results['flip_direction'] == 'vertical'
@@ -150,7 +147,7 @@ def test_random_resize_moves_gt():
 
 def test_keep_gt_original_leaves_gt_untouched():
     pipeline = Compose([
-        dict(type='LoadFundusImage'),
+        LOAD[0],
         dict(type='LoadFundusAnnotations', keep_gt_original=True),
         dict(type='Resize', scale=(40, 32), keep_ratio=False),
         dict(type='PackFundusInputs')
@@ -163,7 +160,7 @@ def test_keep_gt_original_leaves_gt_untouched():
 
 
 def test_pack_fundus_inputs_adds_fov():
-    info = coded_info()
+    info = load_then()
     packed = load_then(dict(type='PackFundusInputs'))
     data_sample = packed['data_samples']
     assert packed['inputs'].shape == (3, H, W)
@@ -172,15 +169,14 @@ def test_pack_fundus_inputs_adds_fov():
     np.testing.assert_array_equal(fov[0].numpy(), info['gt_fov_mask'])
     np.testing.assert_array_equal(data_sample.gt_sem_seg.data[0].numpy(),
                                   info['gt_seg_map'])
-    assert data_sample.img_path == 'coded.png'
+    assert data_sample.img_path == coded_info()['img_path']
 
 
 @pytest.mark.parametrize('index', [0, 1, 2])
 def test_drive_style_train_pipeline_on_synthetic_set(index):
     np.random.seed(index)
     pipeline = [
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadFundusAnnotations'),
+        *LOAD,
         dict(type='ResizeToFOV', ratio_range=(0.5, 2.0)),
         dict(type='RandomRotate', prob=0.5, degree=20),
         dict(
@@ -192,13 +188,9 @@ def test_drive_style_train_pipeline_on_synthetic_set(index):
         dict(type='CLAHE'),
         dict(type='PackFundusInputs')
     ]
-    ds = FundusVesselDataset(
-        layout='synthetic',
-        repeat_times=2,
-        holdout=0,
-        synthetic=dict(num_train=2),
-        pipeline=pipeline)
-    packed = ds[index]
+    ds = SyntheticFundusDataset(
+        num_train=2, num_test=1, holdout=0, pipeline=pipeline)
+    packed = ds[index % len(ds)]
     data_sample = packed['data_samples']
     assert packed['inputs'].shape == (3, 224, 224)
     assert data_sample.gt_sem_seg.data.shape == (1, 224, 224)

@@ -17,7 +17,7 @@ from .tool_utils import (REPO_ROOT, TINY_CONFIG, data_options, derived_config,
 
 # 3 training images x 3 = 9 samples: 5 iterations an epoch at batch 2
 # (3 per rank with 2 ranks), 2 epochs
-OPTIONS = ['train_dataloader.dataset.repeat_times=3', 'train_cfg.max_epochs=2']
+OPTIONS = ['train_dataloader.dataset.times=3', 'train_cfg.max_epochs=2']
 ITERS, STOP_AT = 10, 7  # iteration 7 is the 2nd of epoch 2
 DIST_ITERS, DIST_STOP_AT = 6, 4  # iteration 4 is the 1st of epoch 2
 TIMEOUT = 120  # s until the pause

@@ -21,7 +21,7 @@ def test_quickstart_drive_trains_and_tests_on_real_drive(tmp_path):
     work_dir = tmp_path / 'work'
     run_tool([
         'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-        f'data_root={DRIVE}', 'train_dataloader.dataset.repeat_times=1',
+        f'data_root={DRIVE}', 'train_dataloader.dataset.times=1',
         'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.persistent_workers=False',

@@ -12,7 +12,7 @@ from .tool_utils import (REPO_ROOT, TINY_CONFIG, data_options, derived_config,
 
 # 3 training images x 3 over 2 ranks at batch 2: 3 iterations an epoch;
 # iteration 4 is the first of epoch 2, after model_epoch_1.pth
-OPTIONS = ['train_dataloader.dataset.repeat_times=3', 'train_cfg.max_epochs=2']
+OPTIONS = ['train_dataloader.dataset.times=3', 'train_cfg.max_epochs=2']
 ITERS, KILL_AT = 6, 4
 START_TIMEOUT = 120
 END_TIMEOUT = 90  # the bound on the job's end after the kill

@@ -2,10 +2,7 @@
 # frozen encoder is a tiny ViT (width 32, 2 layers, 2 heads, patch 8) loaded
 # through model.backbone.init_cfg; 32x32 crops of ~64x72 images, 18
 # iterations. The tests set the checkpoint and data_root with
-#   --cfg-options model.backbone.init_cfg.checkpoint=PATH \
-#                 train_dataloader.dataset.data_root=DIR \
-#                 val_dataloader.dataset.data_root=DIR \
-#                 test_dataloader.dataset.data_root=DIR
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH data_root=DIR
 _base_ = ['../../configs/setr_mla_vitb16_frozen_fundus.py']
 
 crop_size = (32, 32)
@@ -29,13 +26,13 @@ model = dict(
 
 # mmseg's inference APIs read test_pipeline from the file itself
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    {{_base_.load_image}},
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    {{_base_.load_image}},
     dict(type='LoadFundusAnnotations'),
     dict(
         type='ResizeToFOV', fov_diameter=fov_diameter,
@@ -49,7 +46,7 @@ train_dataloader = dict(
     batch_size=2,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(repeat_times=6, pipeline=train_pipeline))
+    dataset=dict(times=6, dataset=dict(pipeline=train_pipeline)))
 val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,

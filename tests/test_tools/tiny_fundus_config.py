@@ -2,10 +2,8 @@
 # tests: ViT width 32, 2 layers, patch 8, 32x32 crops, images of about
 # 64x72, 3 epochs of a few iterations, checkpoint and validation every epoch.
 # The layout is detected from data_root, which the tests set with
-#   --cfg-options train_dataloader.dataset.data_root=DIR \
-#                 val_dataloader.dataset.data_root=DIR \
-#                 test_dataloader.dataset.data_root=DIR
-_base_ = ['../../configs/quickstart_synthetic.py']
+#   --cfg-options data_root=DIR
+_base_ = ['../../configs/quickstart_drive.py']
 
 crop_size = (32, 32)
 detail_channels = (4, 4, 8, 8)
@@ -28,13 +26,13 @@ model = dict(
 
 # mmseg's inference APIs read test_pipeline from the file itself
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    {{_base_.load_image}},
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    {{_base_.load_image}},
     dict(type='LoadFundusAnnotations'),
     dict(
         type='ResizeToFOV', fov_diameter=fov_diameter,
@@ -48,11 +46,11 @@ train_dataloader = dict(
     batch_size=2,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(layout='auto', repeat_times=1, pipeline=train_pipeline))
+    dataset=dict(times=1, dataset=dict(pipeline=train_pipeline)))
 val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(layout='auto', pipeline=test_pipeline))
+    dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 train_cfg = dict(max_epochs=3, val_interval=1)

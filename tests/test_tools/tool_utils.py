@@ -35,11 +35,9 @@ def tool_env() -> Dict[str, str]:
 
 
 def data_options(root: Path) -> List[str]:
-    """``--cfg-options`` values pointing every split at ``root``."""
-    return [
-        f'{split}_dataloader.dataset.data_root={root}'
-        for split in ('train', 'val', 'test')
-    ]
+    """``--cfg-options`` value pointing every split at ``root`` (the tools
+    expand the shared setting into the three loaders' datasets)."""
+    return [f'data_root={root}']
 
 
 def run_tool(args: Sequence[str],

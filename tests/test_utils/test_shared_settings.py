@@ -10,13 +10,18 @@ CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 QUICKSTART = osp.join(CONFIGS, 'quickstart_drive.py')
 
 
+def _dataset(cfg, split):
+    """The set of a loader (inside the training loader's RepeatDataset)."""
+    dataset = cfg[f'{split}_dataloader'].dataset
+    return dataset.dataset if split == 'train' else dataset
+
+
 def _sites(cfg):
-    pipeline = cfg.train_dataloader.dataset.pipeline
+    pipeline = _dataset(cfg, 'train').pipeline
     crop = [t.crop_size for t in pipeline if t.type == 'RandomCrop']
     fov = [
         t.fov_diameter for key in ('train', 'val', 'test')
-        for t in cfg[f'{key}_dataloader'].dataset.pipeline
-        if t.type == 'ResizeToFOV'
+        for t in _dataset(cfg, key).pipeline if t.type == 'ResizeToFOV'
     ] + [t.fov_diameter for t in cfg.tta_pipeline if t.type == 'ResizeToFOV']
     return crop, fov
 
@@ -40,7 +45,7 @@ def test_options_expand_into_every_site():
             'crop_size': 192,
             'fov_diameter': 600
         })
-    assert {cfg[f'{s}_dataloader'].dataset.data_root
+    assert {_dataset(cfg, s).data_root
             for s in ('train', 'val', 'test')} == {'data/CHASE_DB1'}
     crop, fov = _sites(cfg)
     assert crop == [(192, 192)] and set(fov) == {600}
@@ -55,11 +60,11 @@ def test_a_site_named_explicitly_wins_over_the_shared_setting():
             'test_dataloader.dataset.data_root': 'data/OTHER',
             'data_root': 'data/CHASE_DB1'
         })
-    assert cfg.train_dataloader.dataset.data_root == 'data/CHASE_DB1'
+    assert _dataset(cfg, 'train').data_root == 'data/CHASE_DB1'
     assert cfg.test_dataloader.dataset.data_root == 'data/OTHER'
     only_test = load_config(QUICKSTART,
                             {'test_dataloader.dataset.data_root': 'data/X'})
-    assert only_test.train_dataloader.dataset.data_root == 'data/DRIVE'
+    assert _dataset(only_test, 'train').data_root == 'data/DRIVE'
 
 
 def test_data_root_of_a_multi_set_loader_is_refused():

@@ -67,7 +67,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         '--thresholds', type=float, nargs='+', default=[0.5, 0.4, 0.33, 0.25])
     args = parser.parse_args(argv)
     dataset = FundusVesselDataset(
-        data_root=args.data_root, split=args.split, holdout=0, cache=False)
+        data_root=args.data_root, split=args.split, holdout=0)
     labels = [
         read_label(dataset.get_data_info(i)['seg_map_path'])
         for i in range(len(dataset))

@@ -7,8 +7,7 @@ Example::
 
 The folder then loads with ``FundusVesselDataset(data_root='data/SYNTH')``
 (layout detected as 'drive') and holds the same images as
-``layout='synthetic'`` with ``synthetic=dict(num_train=..., num_test=...,
-size=..., seed=...)``.
+``SyntheticFundusDataset(num_train=..., num_test=..., size=..., seed=...)``.
 """
 import argparse
 from typing import List, Optional

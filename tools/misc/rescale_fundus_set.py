@@ -65,8 +65,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     dataset = FundusVesselDataset(
         data_root=args.data_root,
         split=args.split,
-        annotator=args.annotator,
-        cache=False)
+        annotator=args.annotator)
     dirs = {
         kind: osp.join(args.out, args.split, kind)
         for kind in ('images', 'labels', 'masks')

@@ -13,11 +13,19 @@ data_root = 'data/DRIVE'
 fov_diameter = 540  # px; about DRIVE's, so DRIVE keeps its scale
 crop_size = (224, 224)  # the encoder's input size
 # An epoch of the 16 images left after the hold-out would be 16 crops;
-# repeat the set so that each image is seen 8 times an epoch (~1.2x
-# coverage of a 540 px FOV by 224x224 crops).
+# repeat the set (mmengine's RepeatDataset) so that each image is seen 8
+# times an epoch (~1.2x coverage of a 540 px FOV by 224x224 crops).
 repeat_times = 8
+# Photographs are decoded by PIL (TIFF, GIF, PPM, JPEG, PNG; .gz files such
+# as STARE's through the 'local_gzip' file backend), ignoring EXIF rotation
+# as the labels do.
+load_image = dict(
+    type='LoadImageFromFile',
+    imdecode_backend='pillow',
+    color_type='color_ignore_orientation',
+    backend_args=dict(backend='local_gzip'))
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    load_image,
     dict(type='LoadFundusAnnotations'),
     # scale jitter relative to the FOV
     dict(type='ResizeToFOV', fov_diameter=fov_diameter,
@@ -43,14 +51,14 @@ train_pipeline = [
 # scale, segmented by sliding windows (model.test_cfg); label and FOV mask
 # stay at the original resolution, where the metrics are computed
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    load_image,
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
 ]
 # --tta: the image and its flips, probabilities averaged by FundusTTAModel
 tta_pipeline = [
-    dict(type='LoadImageFromFile'),
+    load_image,
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(
@@ -73,11 +81,13 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        repeat_times=repeat_times,
-        pipeline=train_pipeline))
+        type='RepeatDataset',
+        times=repeat_times,
+        dataset=dict(
+            type=dataset_type,
+            data_root=data_root,
+            split='train',
+            pipeline=train_pipeline)))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,

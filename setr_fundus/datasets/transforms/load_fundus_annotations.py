@@ -14,11 +14,9 @@ class LoadFundusAnnotations(BaseTransform):
     """Load the vessel label and the field-of-view (FOV) mask of an image.
 
     The fundus counterpart of mmseg's ``LoadAnnotations``, placed after
-    ``LoadImageFromFile``. It takes the arrays
-    :class:`~setr_fundus.datasets.FundusVesselDataset` puts into the data
-    info when it caches (``gt_seg_map``, ``gt_fov_mask``; copies, so
-    in-place transforms are safe); otherwise it decodes ``seg_map_path`` and
-    ``fov_path`` and checks their size against the image. Without a
+    ``LoadImageFromFile``. It decodes ``seg_map_path`` and ``fov_path``
+    (binarising them, and rejecting labels that are not binary) and checks
+    their size against the image. Without a
     ``fov_path`` (sets without masks, a bare photograph given to
     ``MMSegInferencer`` or ``inference_model``) the FOV is derived by
     thresholding the image; without a ``seg_map_path`` there is no label.
@@ -34,7 +32,6 @@ class LoadFundusAnnotations(BaseTransform):
 
     - img, img_path (named in errors)
     - seg_map_path (optional), fov_path (optional)
-    - gt_seg_map, gt_fov_mask (optional, from the dataset's cache)
 
     Added Keys:
 
@@ -63,12 +60,11 @@ class LoadFundusAnnotations(BaseTransform):
         Returns:
             dict: ``results`` with the keys listed in the class docstring.
         """
-        if results.get('gt_fov_mask') is None:
-            label, results['gt_fov_mask'] = read_annotations(
-                results['img'], results.get('img_path'),
-                results.get('seg_map_path'), results.get('fov_path'))
-            if label is not None:
-                results.setdefault('gt_seg_map', label)
+        label, results['gt_fov_mask'] = read_annotations(
+            results['img'], results.get('img_path'),
+            results.get('seg_map_path'), results.get('fov_path'))
+        if label is not None:
+            results['gt_seg_map'] = label
         seg_fields = results.setdefault('seg_fields', [])
         if not self.keep_gt_original:
             for key in _GT_KEYS:

@@ -3,6 +3,13 @@
 _base_ = ['../tiny_fundus_config.py']
 
 model = dict(backbone=dict(frozen_stages='all'))
-train_dataloader = dict(dataset=dict(layout='synthetic'))
-val_dataloader = dict(dataset=dict(layout='synthetic'))
-test_dataloader = dict(dataset=dict(layout='synthetic'))
+data_root = ''
+synthetic = dict(
+    type='SyntheticFundusDataset',
+    data_root=data_root,
+    num_train=20,
+    num_test=5,
+    size=(64, 72))
+train_dataloader = dict(dataset=dict(dataset=synthetic))
+val_dataloader = dict(dataset=synthetic)
+test_dataloader = dict(dataset=synthetic)
