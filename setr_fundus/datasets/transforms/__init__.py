@@ -1,5 +1,8 @@
+from .cached_load import CachedLoad
 from .load_fundus_annotations import LoadFundusAnnotations
 from .pack_fundus_inputs import PackFundusInputs
 from .resize_to_fov import ResizeToFOV
 
-__all__ = ['LoadFundusAnnotations', 'PackFundusInputs', 'ResizeToFOV']
+__all__ = [
+    'CachedLoad', 'LoadFundusAnnotations', 'PackFundusInputs', 'ResizeToFOV'
+]
