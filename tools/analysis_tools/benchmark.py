@@ -49,7 +49,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=2,
                         help='untimed steps first (default 2)')
     parser.add_argument('--images', type=int, default=2,
-                        help='test images for sliding windows (default 2)')
+                        help='test images for sliding windows (default 2; '
+                        '0 skips them)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of every config, e.g. '
@@ -106,10 +107,23 @@ def benchmark(config: str, args: argparse.Namespace) -> Dict[str, float]:
         forward = median_seconds(lambda: encoder(next(feeds)), args.warmup,
                                  args.steps)
 
+    results = {
+        'train step (s)': step,
+        'encoder forward (s)': forward,
+        'train step / encoder forward': step / forward,
+    }
+    if args.images > 0:
+        results.update(slide_figures(model, cfg, args.images))
+    return results
+
+
+def slide_figures(model, cfg, images: int) -> Dict[str, float]:
+    """Sliding-window inference of the first ``images`` test images, the
+    model's own against mmseg's loop (see the module docstring)."""
     model.eval()
     test_loader = Runner.build_dataloader(cfg.test_dataloader)
     ours, stock, diff = [], [], 0.0
-    for batch in islice(iter(test_loader), args.images):
+    for batch in islice(iter(test_loader), images):
         data = model.data_preprocessor(batch, False)
         metas = [s.metainfo for s in data['data_samples']]
         with torch.no_grad():
@@ -123,9 +137,6 @@ def benchmark(config: str, args: argparse.Namespace) -> Dict[str, float]:
                 EncoderDecoder.slide_inference(model, data['inputs'],
                                                metas)).abs().max()))
     return {
-        'train step (s)': step,
-        'encoder forward (s)': forward,
-        'train step / encoder forward': step / forward,
         'slide, model (s per image)': statistics.median(ours),
         'slide, mmseg loop (s per image)': statistics.median(stock),
         'slide speed-up': statistics.median(stock) / statistics.median(ours),
