@@ -9,6 +9,7 @@ from typing import Sequence
 
 from mmseg.registry import DATASETS
 
+from . import synthetic
 from .fundus_vessel import FundusVesselDataset
 from .synthetic import DRIVE_SIZE, write_drive_layout
 
@@ -29,8 +30,8 @@ class SyntheticFundusDataset(FundusVesselDataset):
     under the system's temporary directory, and then read as DRIVE is. It is
     written into a temporary folder and renamed into place, so concurrent
     ranks or workers never see half a set. A ``data_root`` that exists
-    without ``synthetic.json`` of the same settings is refused rather than
-    written into.
+    without ``synthetic.json`` of the same settings (and the same version of
+    the generator) is refused rather than written into.
 
     Args:
         num_train (int): Training images ('train' and 'val'). Defaults to 20.
@@ -57,7 +58,8 @@ class SyntheticFundusDataset(FundusVesselDataset):
             num_train=num_train,
             num_test=num_test,
             size=[int(v) for v in size],
-            seed=seed)
+            seed=seed,
+            generator=_generator_version())
         if not data_root:
             key = hashlib.sha1(json.dumps(
                 self.settings, sort_keys=True).encode()).hexdigest()[:12]
@@ -102,3 +104,10 @@ class SyntheticFundusDataset(FundusVesselDataset):
                 raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _generator_version() -> str:
+    """A digest of the generator's source: a set written by another version
+    of it is not taken for this one's."""
+    with open(synthetic.__file__, 'rb') as f:
+        return hashlib.sha1(f.read()).hexdigest()[:12]

@@ -2,13 +2,12 @@
 naming the iteration and the loss terms, and every file on disk holds the
 finite weights of before."""
 import subprocess
-import sys
 
 import torch
 
 from setr_fundus.utils import load_trusted_checkpoint
-from .tool_utils import (REPO_ROOT, TINY_CONFIG, data_options, derived_config,
-                         tool_env)
+from .tool_utils import (REPO_ROOT, TINY_CONFIG, derived_config, tool_env,
+                         train_command)
 
 NAN_AT = 4  # the 2nd (last) iteration of epoch 2, before its checkpoint
 
@@ -17,17 +16,14 @@ def test_nan_loss_stops_training(drive_root, tmp_path):
     config = derived_config(tmp_path, TINY_CONFIG,
                             [dict(type='NaNInjectHook', at_iter=NAN_AT)])
     work_dir = tmp_path / 'work'
-    proc = subprocess.run([
-        sys.executable, 'tools/train.py',
-        str(config), '--work-dir',
-        str(work_dir), '--cfg-options', *data_options(drive_root)
-    ],
-                          cwd=REPO_ROOT,
-                          env=tool_env(),
-                          stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT,
-                          text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        train_command(config, work_dir, drive_root),
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120)
     output = proc.stdout
     assert proc.returncode == 1, output[-6000:]
     assert (f'NonFiniteLossError: Non-finite loss at iteration {NAN_AT} '
@@ -41,5 +37,6 @@ def test_nan_loss_stops_training(drive_root, tmp_path):
     assert best['meta']['iter'] == 2  # epoch 1's, never replaced
     for name in names:
         state = load_trusted_checkpoint(str(work_dir / name))['state_dict']
-        assert all(bool(torch.isfinite(v).all()) for v in state.values()
-                   if v.is_floating_point()), name
+        assert all(
+            bool(torch.isfinite(v).all()) for v in state.values()
+            if v.is_floating_point()), name

@@ -5,7 +5,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Dict
@@ -13,7 +12,7 @@ from typing import Dict
 from setr_fundus.utils import load_trusted_checkpoint
 from .tool_utils import (REPO_ROOT, TINY_CONFIG, TINY_ITERS_PER_EPOCH,
                          data_options, derived_config, latest_scalars,
-                         run_tool, tool_env)
+                         run_tool, tool_env, train_command)
 
 START_TIMEOUT = 120  # s until the first checkpoint
 
@@ -37,16 +36,13 @@ def _train_iters(records: list) -> list:
 def _start_and_kill(config: Path, work_dir: Path, drive_root: Path) -> None:
     """Start tools/train.py, SIGKILL its process group once the epoch-1
     checkpoint is complete (``last_checkpoint`` written)."""
-    proc = subprocess.Popen([
-        sys.executable, 'tools/train.py',
-        str(config), '--work-dir',
-        str(work_dir), '--cfg-options', *data_options(drive_root)
-    ],
-                            cwd=REPO_ROOT,
-                            env=tool_env(),
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        train_command(config, work_dir, drive_root),
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True)
     last = work_dir / 'last_checkpoint'
     deadline = time.monotonic() + START_TIMEOUT
     try:

@@ -5,27 +5,23 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
-from .tool_utils import (REPO_ROOT, TINY_CONFIG, data_options, derived_config,
-                         tool_env)
+from .tool_utils import (REPO_ROOT, TINY_CONFIG, derived_config, tool_env,
+                         train_command)
 
 START_TIMEOUT = 120
 
 
 def _train(config, work_dir, drive_root, *extra):
-    return subprocess.run([
-        sys.executable, 'tools/train.py',
-        str(config), '--work-dir',
-        str(work_dir), *extra, '--cfg-options', *data_options(drive_root)
-    ],
-                          cwd=REPO_ROOT,
-                          env=tool_env(),
-                          stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT,
-                          text=True,
-                          timeout=120)
+    return subprocess.run(
+        train_command(config, work_dir, drive_root, *extra),
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120)
 
 
 def test_second_run_is_refused_then_takes_over(drive_root, tmp_path):
@@ -33,16 +29,13 @@ def test_second_run_is_refused_then_takes_over(drive_root, tmp_path):
                             [dict(type='IterDelayHook', seconds=3.0)])
     work_dir = tmp_path / 'work'
     lock = work_dir / 'train.lock'
-    first = subprocess.Popen([
-        sys.executable, 'tools/train.py',
-        str(config), '--work-dir',
-        str(work_dir), '--cfg-options', *data_options(drive_root)
-    ],
-                             cwd=REPO_ROOT,
-                             env=tool_env(),
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    first = subprocess.Popen(
+        train_command(config, work_dir, drive_root),
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not (work_dir / 'model_epoch_1.pth').is_file():

@@ -40,6 +40,17 @@ def data_options(root: Path) -> List[str]:
     return [f'data_root={root}']
 
 
+def train_command(config: Path, work_dir: Path, root: Path,
+                  *extra: str) -> List[str]:
+    """``tools/train.py CONFIG --work-dir WORK_DIR [extra]`` on the data at
+    ``root``, for ``subprocess`` from the repository root."""
+    return [
+        sys.executable, 'tools/train.py',
+        str(config), '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *data_options(root)
+    ]
+
+
 def run_tool(args: Sequence[str],
              timeout: float = 120,
              tool: str = 'python') -> str:
