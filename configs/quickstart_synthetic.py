@@ -13,8 +13,7 @@ synthetic = dict(
     data_root=data_root,
     num_train=20,
     num_test=5,
-    size=(584, 565),
-    seed=0)
+    seed=0)  # images of DRIVE's size, the generator's default
 # 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8
 train_dataloader = dict(dataset=dict(dataset=synthetic))
 val_dataloader = dict(dataset=synthetic)
