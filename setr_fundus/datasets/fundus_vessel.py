@@ -5,8 +5,9 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from .fundus_io import HIGH_DEPTH_MODES, read_header
-from .layouts import (LAYOUTS, SPLITS, check_holdout, detect_layout,
-                      folder_has_part, holdout_split, list_samples)
+from .holdout import check_holdout, holdout_split
+from .layouts import (LAYOUTS, SPLITS, detect_layout, folder_has_part,
+                      list_samples)
 
 
 @DATASETS.register_module()
