@@ -2,19 +2,15 @@
 a normalised field-of-view scale (docs/morphology.md)."""
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
-from skimage.measure import label
-from skimage.morphology import skeletonize
 
 from ..datasets.fov_geometry import FOVCircle, fit_fov_circle
 from .morphology_ops import (box_counting_dimension, centreline_width,
-                             path_shape, resample_binary, segment_caliber)
-
-if TYPE_CHECKING:  # skan brings numba: imported when measuring only
-    from skan import Skeleton
+                             resample_binary)
+from .skeleton_graph import fill_small_holes, graph_features, pruned_skeleton
 
 # retina per degree of field angle near the optic axis (Drasdo & Fowler,
 # Br J Ophthalmol 1974); a linear approximation for wide fields
@@ -26,8 +22,6 @@ FEATURES = ('fov_diameter_px', 'fov_fitted', 'scale', 'density',
             'tortuosity_curvature')
 UM_FEATURES = ('um_per_px', 'skeleton_length_mm', 'caliber_median_um',
                'caliber_widest_um')
-_PRUNING_ROUNDS = 5
-_SKAN_TIP_JUNCTION, _SKAN_CYCLE = 1, 3
 
 
 class MorphologyAnalysis(NamedTuple):
@@ -227,8 +221,8 @@ class VesselMorphology:
         if not fov_n.any():
             raise ValueError(f'{what}: the field of view is empty; expected '
                              'a FOV mask with pixels inside the FOV > 0')
-        vessel_n = _fill_small_holes(vessel_n & fov_n, self.hole_area) & fov_n
-        skeleton, graph = self._skeleton_graph(vessel_n)
+        vessel_n = fill_small_holes(vessel_n & fov_n, self.hole_area) & fov_n
+        skeleton, graph = pruned_skeleton(vessel_n, self.spur_length)
         width = centreline_width(vessel_n, skeleton)
         features = OrderedDict(
             fov_diameter_px=float(circle.diameter),
@@ -238,9 +232,9 @@ class VesselMorphology:
             fractal_dimension=box_counting_dimension(vessel_n, self.box_sizes),
             fractal_dimension_skeleton=box_counting_dimension(
                 skeleton, self.box_sizes))
-        graph_features, branch_points, end_points = self._graph_features(
-            graph, width)
-        features.update(graph_features)
+        counts, branch_points, end_points = graph_features(
+            graph, width, self.min_segment_length, self.num_widest)
+        features.update(counts)
         if self.um_per_px is not None or self.field_angle is not None:
             features.update(self._micrometres(features))
         return MorphologyAnalysis(
@@ -271,100 +265,6 @@ class VesselMorphology:
             maps.append(square)
         return maps[0], maps[1], float(scale)
 
-    def _skeleton_graph(
-            self,
-            vessel: np.ndarray) -> Tuple[np.ndarray, Optional['Skeleton']]:
-        """Skeleton without spurs and small pieces, and its skan graph
-        (None when nothing is left)."""
-        from skan import Skeleton, summarize
-        min_pixels = max(int(np.ceil(self.spur_length)), 2)
-        skeleton = _drop_small_components(skeletonize(vessel), min_pixels)
-        graph = None
-        for _ in range(_PRUNING_ROUNDS):
-            if not skeleton.any():
-                return skeleton, None
-            graph = Skeleton(skeleton)
-            table = summarize(graph, separator='_')
-            spurs = np.flatnonzero(
-                (table['branch_type'].to_numpy() == _SKAN_TIP_JUNCTION)
-                & (table['branch_distance'].to_numpy() < self.spur_length))
-            if spurs.size == 0:
-                break
-            # as skan's Skeleton.prune_paths (which fails where no branch is
-            # left): wipe the spurs' pixels but their junction, thin again
-            for index in spurs:
-                pixels = graph.path(index)
-                pixels = pixels[graph.degrees[pixels] <= 2]
-                rows, cols = np.round(graph.coordinates[pixels]).astype(int).T
-                skeleton[rows, cols] = False
-            skeleton = _drop_small_components(
-                skeletonize(skeleton), min_pixels)
-            graph = None
-        if graph is None and skeleton.any():
-            graph = Skeleton(skeleton)
-        return skeleton, graph
-
-    def _graph_features(
-            self, graph: Optional['Skeleton'], width: np.ndarray
-    ) -> Tuple[Dict[str, float], np.ndarray, np.ndarray]:
-        """Length, counts, caliber and tortuosity of the skeleton graph, and
-        the (row, col) of its branch points (one node per junction cluster)
-        and end points."""
-        nan = float('nan')
-        if graph is None:
-            return dict(
-                skeleton_length=0.0,
-                segments=0.0,
-                branch_points=0.0,
-                end_points=0.0,
-                caliber_median=nan,
-                caliber_widest=nan,
-                tortuosity_distance=nan,
-                tortuosity_curvature=nan), np.zeros((0, 2)), np.zeros((0, 2))
-        junction = graph.degrees >= 3
-        # skan joins the adjacent junction pixels of a cluster by one-step
-        # branches; a cluster is one branch point and those are no segments
-        clusters = np.zeros(graph.skeleton_shape, np.int64)
-        rows, cols = np.round(graph.coordinates[junction]).astype(int).T
-        clusters[rows, cols] = 1
-        clusters = label(clusters, connectivity=2)
-        _, first = np.unique(clusters[rows, cols], return_index=True)
-        from skan import summarize
-        table = summarize(graph, separator='_')
-        total_length, segments, calibers = 0.0, 0, []
-        arcs, chords, turnings = [], [], []
-        for index in range(graph.n_paths):
-            if junction[graph.path(index)].all():
-                continue
-            segments += 1
-            coords = graph.path_coordinates(index)
-            shape = path_shape(coords)
-            total_length += shape['arc']
-            if table['branch_distance'].iat[index] < self.min_segment_length:
-                continue
-            calibers.append(segment_caliber(coords, width))
-            if table['branch_type'].iat[index] != _SKAN_CYCLE \
-                    and shape['chord'] > 0:
-                arcs.append(shape['arc'])
-                chords.append(shape['chord'])
-                turnings.append(shape['turning'])
-        arcs, chords = np.array(arcs), np.array(chords)
-        widest = np.sort(calibers)[::-1][:self.num_widest]
-        features = dict(
-            skeleton_length=total_length,
-            segments=float(segments),
-            branch_points=float(first.size),
-            end_points=float(np.count_nonzero(graph.degrees == 1)),
-            caliber_median=float(np.median(calibers)) if calibers else nan,
-            caliber_widest=float(widest.mean()) if calibers else nan,
-            # length-weighted mean of arc / chord: sum(arc^2/chord)/sum(arc)
-            tortuosity_distance=float((arcs * arcs / chords).sum() /
-                                      arcs.sum()) if arcs.size else nan,
-            tortuosity_curvature=float(np.sum(turnings) /
-                                       arcs.sum()) if arcs.size else nan)
-        branch_points = graph.coordinates[junction][first]
-        return features, branch_points, graph.coordinates[graph.degrees == 1]
-
     def _micrometres(self, features: Dict[str, float]) -> Dict[str, float]:
         """The micrometre features of the normalised pixel ones."""
         if self.um_per_px is not None:
@@ -377,21 +277,3 @@ class VesselMorphology:
             skeleton_length_mm=features['skeleton_length'] * um_per_px / 1e3,
             caliber_median_um=features['caliber_median'] * um_per_px,
             caliber_widest_um=features['caliber_widest'] * um_per_px)
-
-
-def _fill_small_holes(mask: np.ndarray, max_area: int) -> np.ndarray:
-    """``mask`` with its holes (4-connected background pieces) of at most
-    ``max_area`` pixels filled."""
-    labels = label(~mask, connectivity=1)
-    small = np.bincount(labels.ravel()) <= max_area
-    small[0] = False
-    return mask | small[labels]
-
-
-def _drop_small_components(mask: np.ndarray, min_pixels: int) -> np.ndarray:
-    """``mask`` without its 8-connected pieces of fewer than ``min_pixels``
-    pixels."""
-    labels = label(mask, connectivity=2)
-    keep = np.bincount(labels.ravel()) >= min_pixels
-    keep[0] = False
-    return keep[labels]
