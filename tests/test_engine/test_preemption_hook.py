@@ -99,6 +99,31 @@ def test_repeated_signals_stop_once(tmp_path):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_distributed_stop_ignores_later_signals(tmp_path, monkeypatch):
+    """torchrun sends SIGTERM to the ranks still exiting when the first one
+    has exited; Python resets its own handlers to the default (death) while
+    it shuts down, so only an ignored signal keeps their exit code 75."""
+    from setr_fundus.engine.hooks import preemption_hook
+    monkeypatch.setattr(preemption_hook, 'get_world_size', lambda: 2)
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _interrupt(tmp_path, at_iter=2)
+        assert all(
+            signal.getsignal(s) is signal.SIG_IGN for s in before)
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def test_finished_distributed_run_restores_handlers(tmp_path, monkeypatch):
+    from setr_fundus.engine.hooks import preemption_hook
+    monkeypatch.setattr(preemption_hook, 'get_world_size', lambda: 2)
+    before = signal.getsignal(signal.SIGTERM)
+    toy_runner(str(tmp_path), max_epochs=1,
+               custom_hooks=[PreemptionHook()]).train()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_exit_code_file(tmp_path, monkeypatch):
     code_file = tmp_path / 'exit_code'
     monkeypatch.setenv('SETR_FUNDUS_EXIT_CODE_FILE', str(code_file))

@@ -59,8 +59,9 @@ class PreemptionHook(Hook):
     Further signals while the run is stopping are ignored: SIGKILL (or
     SIGQUIT, Ctrl-\\) ends a run at once. Handlers are installed in
     ``before_train`` from the main thread only, and restored when training
-    ends (after a stop in a distributed run, they stay until the process
-    exits).
+    ends; after a stop in a distributed run the signals are ignored until
+    the process exits, so the launcher's SIGTERM to the ranks still exiting
+    cannot kill them during interpreter shutdown.
 
     Args:
         signals (Sequence[str]): Signal names to handle.
@@ -88,6 +89,7 @@ class PreemptionHook(Hook):
         self._previous: Dict[int, object] = {}
         self._owner_pid = os.getpid()
         self._training = False
+        self._stopped = False
 
     def _handle(self, signum: int, frame) -> None:
         if os.getpid() != self._owner_pid:  # a forked data-loader worker
@@ -114,11 +116,16 @@ class PreemptionHook(Hook):
 
     def after_run(self, runner) -> None:
         """Restore the handlers after a stopped run too, except in a
-        distributed one: its launcher signals the ranks still exiting when
-        the first one has exited, which must not turn their exit code into
-        a kill."""
-        if get_world_size() == 1:
-            self._restore()
+        distributed one, whose ranks ignore the signals from then on: its
+        launcher signals the ranks still exiting when the first one has
+        exited, and neither the default action nor Python's own handler
+        (which interpreter shutdown resets to the default) may turn their
+        exit code into a kill."""
+        if self._stopped and get_world_size() > 1:
+            for signum in self._previous:
+                signal.signal(signum, signal.SIG_IGN)
+            self._previous = {}
+        self._restore()
 
     def after_train_iter(self,
                          runner,
@@ -166,6 +173,7 @@ class PreemptionHook(Hook):
         names = ', '.join(
             sorted({signal.Signals(s).name for s in self.received})
         ) or 'a signal on another rank'
+        self._stopped = True
         checkpoint = None
         if get_rank() == 0:
             checkpoint = self._save(runner, epoch, iteration)
