@@ -1,13 +1,10 @@
 """A NaN loss in the middle of tools/train.py: the run stops with a message
 naming the iteration and the loss terms, and every file on disk holds the
 finite weights of before."""
-import subprocess
-
 import torch
 
 from setr_fundus.utils import load_trusted_checkpoint
-from .tool_utils import (REPO_ROOT, TINY_CONFIG, derived_config, tool_env,
-                         train_command)
+from .tool_utils import TINY_CONFIG, derived_config, run_command, train_command
 
 NAN_AT = 4  # the 2nd (last) iteration of epoch 2, before its checkpoint
 
@@ -16,14 +13,7 @@ def test_nan_loss_stops_training(drive_root, tmp_path):
     config = derived_config(tmp_path, TINY_CONFIG,
                             [dict(type='NaNInjectHook', at_iter=NAN_AT)])
     work_dir = tmp_path / 'work'
-    proc = subprocess.run(
-        train_command(config, work_dir, drive_root),
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=120)
+    proc = run_command(train_command(config, work_dir, drive_root))
     output = proc.stdout
     assert proc.returncode == 1, output[-6000:]
     assert (f'NonFiniteLossError: Non-finite loss at iteration {NAN_AT} '

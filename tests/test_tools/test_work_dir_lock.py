@@ -7,21 +7,14 @@ import socket
 import subprocess
 import time
 
-from .tool_utils import (REPO_ROOT, TINY_CONFIG, derived_config, tool_env,
-                         train_command)
+from .tool_utils import (REPO_ROOT, TINY_CONFIG, derived_config, run_command,
+                         tool_env, train_command)
 
 START_TIMEOUT = 120
 
 
 def _train(config, work_dir, drive_root, *extra):
-    return subprocess.run(
-        train_command(config, work_dir, drive_root, *extra),
-        cwd=REPO_ROOT,
-        env=tool_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=120)
+    return run_command(train_command(config, work_dir, drive_root, *extra))
 
 
 def test_second_run_is_refused_then_takes_over(drive_root, tmp_path):

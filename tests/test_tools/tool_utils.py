@@ -51,6 +51,21 @@ def train_command(config: Path, work_dir: Path, root: Path,
     ]
 
 
+def run_command(command: Sequence[str],
+                timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``command`` from the repository root in :func:`tool_env`; return
+    the finished process with stdout and stderr together as text (any exit
+    code: the caller checks it)."""
+    return subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout)
+
+
 def run_tool(args: Sequence[str],
              timeout: float = 120,
              tool: str = 'python') -> str:
@@ -66,13 +81,7 @@ def run_tool(args: Sequence[str],
         str: stdout and stderr together.
     """
     exe = sys.executable if tool == 'python' else 'bash'
-    proc = subprocess.run([exe, *map(str, args)],
-                          cwd=REPO_ROOT,
-                          env=tool_env(),
-                          stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT,
-                          text=True,
-                          timeout=timeout)
+    proc = run_command([exe, *map(str, args)], timeout)
     assert proc.returncode == 0, (
         f'{" ".join(map(str, args))} exited with {proc.returncode}:\n'
         f'{proc.stdout[-6000:]}')
