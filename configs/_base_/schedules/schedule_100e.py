@@ -31,7 +31,10 @@ param_scheduler = [
         by_epoch=True,
         convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=5)
+# FundusEpochBasedTrainLoop: EpochBasedTrainLoop that resumes a checkpoint
+# written inside an epoch (by PreemptionHook) at its next batch
+train_cfg = dict(
+    type='FundusEpochBasedTrainLoop', max_epochs=100, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(

@@ -8,7 +8,7 @@ import torch.distributed as torch_dist
 from mmengine.dist import is_distributed, master_only
 from mmengine.model import (MMDistributedDataParallel, is_model_wrapper,
                             revert_sync_batchnorm)
-from mmengine.runner import BaseLoop, Runner
+from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.registry import RUNNERS
 
@@ -31,8 +31,6 @@ class FundusRunner(Runner):
       ``env_cfg.dist_cfg.timeout``, in seconds, when set), wrap the model
       in DDP without device ids and replace SyncBN by BN, so
       ``tools/dist_train.sh`` also works on CPU machines.
-    - ``EpochBasedTrainLoop`` runs as :class:`FundusEpochBasedTrainLoop`,
-      which resumes a checkpoint written inside an epoch at its next batch.
     - A run stopped by :class:`~setr_fundus.engine.hooks.PreemptionHook`
       ends as a finished one does (``after_run``: logs and TensorBoard
       flushed) before :class:`TrainingPreempted` propagates.
@@ -47,17 +45,6 @@ class FundusRunner(Runner):
                 timeout=datetime.timedelta(seconds=timeout))
             torch_dist.init_process_group(backend='gloo', **kwargs)
         super().setup_env(env_cfg)
-
-    def build_train_loop(self, loop: Union[BaseLoop, Dict]) -> BaseLoop:
-        """Build the loop, as :class:`FundusEpochBasedTrainLoop` where the
-        config asks for mmengine's ``EpochBasedTrainLoop`` (by name or by
-        ``by_epoch=True``)."""
-        if isinstance(loop, dict):
-            default = 'EpochBasedTrainLoop' if loop.get('by_epoch') else None
-            if loop.get('type', default) == 'EpochBasedTrainLoop':
-                loop = {k: v for k, v in loop.items() if k != 'by_epoch'}
-                loop['type'] = 'FundusEpochBasedTrainLoop'
-        return super().build_train_loop(loop)
 
     def train(self) -> torch.nn.Module:
         """Train as mmengine does; a stop for a signal runs ``after_run``
