@@ -8,7 +8,7 @@
 # Another set by its data root alone (any camera: photographs are rescaled
 # to a 540 px field of view first):
 #   python tools/train.py configs/quickstart_drive.py \
-#       --cfg-options data_root=data/CHASE_DB1
+#       --data-root data/CHASE_DB1
 # Encoder: ViT width 128, 4 layers, patch 16, tapped at every layer, and
 # its spatial path (a conv stem on the image). The MLA head decodes with
 # the detail path: the stem's maps feed every x2 up-step, so one-pixel
@@ -19,9 +19,13 @@
 _base_ = ['./setr_mla_default_fundus.py']
 custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
 
-# training crops (written into the train pipeline by the tools), the
-# encoder's input and the sliding windows
+# training crops, the encoder's input and the sliding windows: the
+# training pipeline is the base's with crops of this size
 crop_size = (128, 128)
+train_pipeline = [
+    dict(step, crop_size=crop_size) if step['type'] == 'RandomCrop' else step
+    for step in _base_.train_pipeline
+]
 detail_channels = (8, 16, 16, 32, 32)
 model = dict(
     backbone=dict(
@@ -42,7 +46,8 @@ model = dict(
 
 # 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8; 188 epochs
 # are 3,008 iterations
-train_dataloader = dict(batch_size=8)
+train_dataloader = dict(
+    batch_size=8, dataset=dict(dataset=dict(pipeline=train_pipeline)))
 
 optim_wrapper = dict(
     optimizer=dict(lr=2e-3),

@@ -21,6 +21,8 @@ CONFIG_DIR = osp.join(osp.dirname(__file__), '..', 'configs')
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
     if '_base_' not in p)
+# all but the stock UNet baseline, which keeps mmseg's DRIVE recipe
+FOV_CONFIGS = [p for p in CONFIGS if 'baselines' not in p]
 
 
 def test_configs_found():
@@ -71,14 +73,36 @@ def test_best_model_is_never_chosen_on_test_images(path):
         assert dataset.split == 'train' and 'indices' not in dataset
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
-def test_the_file_is_what_mmseg_apis_read(path):
-    """mmseg's init_model / inference_model / MMSegInferencer read the file
-    as it is; the tools' loading (shared settings) must not change the
-    model or the test pipeline they see."""
-    raw, resolved = Config.fromfile(path), load_config(path)
-    assert raw.model == resolved.model
-    assert raw.get('test_pipeline') == resolved.get('test_pipeline')
+def _steps(node, name):
+    """Every dict of type ``name`` below ``node`` (pipelines nest)."""
+    if isinstance(node, dict):
+        if node.get('type') == name:
+            yield node
+        for value in node.values():
+            yield from _steps(value, name)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _steps(item, name)
+
+
+@pytest.mark.parametrize('path', FOV_CONFIGS, ids=osp.basename)
+def test_settings_say_what_runs(path):
+    """A config's ``crop_size`` and ``fov_diameter`` are the values its
+    dicts use (a leaf that changes one re-declares the dicts that use it):
+    the training crops, the encoder's input and the sliding window, and
+    every ``ResizeToFOV``."""
+    cfg = Config.fromfile(path)
+    crop = list(cfg.crop_size)
+    loaders = [cfg[key] for key in ('train_dataloader', 'val_dataloader',
+                                    'test_dataloader')]
+    crops = list(_steps(cfg.train_dataloader, 'RandomCrop'))
+    assert crops and all(list(c.crop_size) == crop for c in crops)
+    assert list(cfg.model.test_cfg.crop_size) == crop
+    assert list(cfg.model.backbone.img_size) == crop
+    resizes = list(_steps([*loaders, cfg.test_pipeline, cfg.tta_pipeline],
+                          'ResizeToFOV'))
+    assert len(resizes) >= 4
+    assert {r.fov_diameter for r in resizes} == {cfg.fov_diameter}
 
 
 def test_frozen_config_contract():
@@ -142,19 +166,26 @@ def test_val_and_test_loaders_are_overridden_separately(split, other):
     assert cfg[f'{other}_dataloader'].batch_size == 1
 
 
+PLAIN_HEAD = {
+    'model.backbone.detail_channels': None,
+    'model.decode_head.detail_channels': None
+}
+
+
 @pytest.mark.parametrize(
     'name', ['setr_mla_vitb16_frozen_fundus.py', 'setr_mla_default_fundus.py'])
-def test_seed_plain_head_is_one_option_away(name):
-    """``--cfg-options detail_channels=None`` gives the seed's plain SETR-MLA
+def test_seed_plain_head_is_two_options_away(name):
+    """``--cfg-options model.backbone.detail_channels=None
+    model.decode_head.detail_channels=None`` gives the seed's plain SETR-MLA
     head and a backbone without the spatial path."""
     path = osp.join(CONFIG_DIR, name)
     init_default_scope('mmseg')
     options = {'model.backbone.init_cfg': None}
-    with_detail = MODELS.build(load_config(path, options).model)
-    assert with_detail.decode_head.detail_channels
-    assert hasattr(with_detail.backbone, 'spatial_path')
+    with_spatial = MODELS.build(load_config(path, options).model)
+    assert with_spatial.decode_head.detail_channels
+    assert hasattr(with_spatial.backbone, 'spatial_path')
     plain = MODELS.build(
-        load_config(path, {**options, 'detail_channels': None}).model)
+        load_config(path, {**options, **PLAIN_HEAD}).model)
     assert plain.decode_head.detail_channels == ()
     assert not hasattr(plain.backbone, 'spatial_path')
     assert not any('detail' in k for k in plain.decode_head.state_dict())
@@ -186,7 +217,6 @@ def _normalised_fov(pipeline, info) -> float:
     return meta['fov_circle'][2] * meta['scale_factor'][0]
 
 
-FOV_CONFIGS = [p for p in CONFIGS if 'baselines' not in p]
 
 
 @pytest.mark.parametrize('path', FOV_CONFIGS, ids=osp.basename)

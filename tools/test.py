@@ -7,7 +7,8 @@ import os.path as osp
 from mmengine.config import DictAction
 
 from setr_fundus.utils import (build_runner, enable_mask_output, enable_tta,
-                               enable_visualization, load_config, set_work_dir)
+                               enable_visualization, load_config,
+                               set_data_root, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,6 +26,10 @@ def parse_args() -> argparse.Namespace:
         '--show-dir', help='directory to save painted predictions')
     parser.add_argument(
         '--tta', action='store_true', help='flip test-time augmentation')
+    parser.add_argument(
+        '--data-root',
+        help='test on the data set in this folder: points the test '
+        'loader\'s data set at it (prints the key it sets)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -45,6 +50,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    if args.data_root is not None:
+        keys = set_data_root(cfg, args.data_root, ['test_dataloader'])
+        print(f'--data-root {args.data_root}: set {", ".join(keys)}')
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
     if not osp.isfile(args.checkpoint):

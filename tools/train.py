@@ -11,7 +11,8 @@ import sys
 from mmengine.config import DictAction
 
 from setr_fundus.engine import run_training
-from setr_fundus.utils import enable_amp, load_config, set_resume, set_work_dir
+from setr_fundus.utils import (enable_amp, load_config, set_data_root,
+                               set_resume, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,10 +33,15 @@ def parse_args() -> argparse.Namespace:
         help='mixed-precision training (CUDA only; ignored with a warning '
         'on the CPU)')
     parser.add_argument(
+        '--data-root',
+        help='point the data sets of the three loaders at this folder '
+        '(prints the keys it sets)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings, e.g. train_cfg.max_epochs=50')
+        help='override config settings as mmengine does, e.g. '
+        'train_cfg.max_epochs=50')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -50,6 +56,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    if args.data_root is not None:
+        keys = set_data_root(cfg, args.data_root)
+        print(f'--data-root {args.data_root}: set {", ".join(keys)}')
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:

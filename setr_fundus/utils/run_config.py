@@ -1,12 +1,13 @@
 """Config adjustments behind the command-line flags of ``tools/``.
 
 The scripts in ``tools/`` only parse arguments and call these, so the logic
-is importable and tested.
+is importable and tested. Each flag changes only what it names, and the
+tools print what a convenience flag such as ``--data-root`` set.
 """
 import copy
 import logging
 import os.path as osp
-from typing import Optional, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
@@ -14,22 +15,21 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from .shared_settings import apply_shared_settings, expand_shared_options
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def load_config(config: Union[str, Config],
                 cfg_options: Optional[dict] = None) -> Config:
-    """Read a config and apply ``--cfg-options`` the way the tools do.
+    """Read a config and merge ``--cfg-options``, as mmseg's tools do.
 
-    The shared settings ``data_root``, ``crop_size`` and ``fov_diameter``
-    among the options are expanded into all their sites, then the config's
-    ``crop_size`` and ``fov_diameter`` are written into its pipelines (see
-    :mod:`setr_fundus.utils.shared_settings`).
+    Nothing else changes: what the file says (with its ``_base_``) and the
+    options given are what runs, with our tools as with mmseg's.
 
     Args:
         config (str | Config): Config file, or a config (left unchanged:
             the result is a copy).
-        cfg_options (dict, optional): ``--cfg-options``. Defaults to None.
+        cfg_options (dict, optional): ``--cfg-options``, merged by
+            ``Config.merge_from_dict``. Defaults to None.
 
     Returns:
         Config: The config, ready to build.
@@ -37,9 +37,43 @@ def load_config(config: Union[str, Config],
     cfg = Config.fromfile(config) if isinstance(config, str) \
         else copy.deepcopy(config)
     if cfg_options:
-        cfg.merge_from_dict(expand_shared_options(cfg, cfg_options))
-    apply_shared_settings(cfg)
+        cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def set_data_root(cfg: Config, data_root: str,
+                  loaders: Sequence[str] = LOADERS) -> List[str]:
+    """Point the data sets of the given loaders at ``data_root``
+    (``--data-root``), through dataset wrappers such as ``RepeatDataset``.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        data_root (str): Folder of the data set.
+        loaders (Sequence[str]): Loaders to change. Defaults to all three.
+
+    Returns:
+        list[str]: The keys set, as ``--cfg-options`` would name them.
+
+    Raises:
+        ValueError: A loader combines several sets (``ConcatDataset``):
+            each set needs its own root.
+    """
+    keys = []
+    for loader in loaders:
+        if cfg.get(loader) is None:
+            continue
+        key, dataset = f'{loader}.dataset', cfg[loader].dataset
+        while 'data_root' not in dataset and 'dataset' in dataset:
+            key, dataset = f'{key}.dataset', dataset.dataset  # wrappers
+        if 'data_root' not in dataset:
+            raise ValueError(
+                f'--data-root: {key} ({dataset.get("type")}) has no '
+                'data_root of its own (a set of several data sets?); set '
+                f'the data_root of each of its sets with --cfg-options '
+                f'{key}.datasets.0.data_root=...')
+        dataset.data_root = data_root
+        keys.append(f'{key}.data_root')
+    return keys
 
 
 def set_work_dir(cfg: Config, work_dir: Optional[str],

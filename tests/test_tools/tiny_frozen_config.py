@@ -2,7 +2,8 @@
 # frozen encoder is a tiny ViT (width 32, 2 layers, 2 heads, patch 8) loaded
 # through model.backbone.init_cfg; 32x32 crops of ~64x72 images, 18
 # iterations. The tests set the checkpoint and data_root with
-#   --cfg-options model.backbone.init_cfg.checkpoint=PATH data_root=DIR
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH
+#   --data-root DIR
 _base_ = ['../../configs/setr_mla_vitb16_frozen_fundus.py']
 
 crop_size = (32, 32)
@@ -24,12 +25,26 @@ model = dict(
         detail_channels=detail_channels),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
-# mmseg's inference APIs read test_pipeline from the file itself
+# mmseg's inference APIs read test_pipeline from the file itself; --tta
+# reads tta_pipeline
 test_pipeline = [
     {{_base_.load_image}},
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
+]
+tta_pipeline = [
+    *test_pipeline[:3],
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='vertical'),
+            ],
+            [dict(type='PackFundusInputs')],
+        ]),
 ]
 train_pipeline = [
     {{_base_.load_image}},

@@ -2,7 +2,7 @@
 # tests: ViT width 32, 2 layers, patch 8, 32x32 crops, images of about
 # 64x72, 3 epochs of a few iterations, checkpoint and validation every epoch.
 # The layout is detected from data_root, which the tests set with
-#   --cfg-options data_root=DIR
+#   --data-root DIR
 _base_ = ['../../configs/quickstart_drive.py']
 
 crop_size = (32, 32)
@@ -24,12 +24,26 @@ model = dict(
         detail_channels=detail_channels),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
-# mmseg's inference APIs read test_pipeline from the file itself
+# mmseg's inference APIs read test_pipeline from the file itself; --tta
+# reads tta_pipeline
 test_pipeline = [
     {{_base_.load_image}},
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
     dict(type='ResizeToFOV', fov_diameter=fov_diameter),
     dict(type='PackFundusInputs'),
+]
+tta_pipeline = [
+    *test_pipeline[:3],
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='vertical'),
+            ],
+            [dict(type='PackFundusInputs')],
+        ]),
 ]
 train_pipeline = [
     {{_base_.load_image}},

@@ -35,9 +35,14 @@ def tool_env() -> Dict[str, str]:
 
 
 def data_options(root: Path) -> List[str]:
-    """``--cfg-options`` value pointing every split at ``root`` (the tools
-    expand the shared setting into the three loaders' datasets)."""
-    return [f'data_root={root}']
+    """``--cfg-options`` values pointing the three loaders of the tiny
+    configs at ``root`` (mmengine's own keys, so that any tool reads them:
+    ours, mmseg's, ``mim``)."""
+    return [
+        f'train_dataloader.dataset.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.data_root={root}'
+    ]
 
 
 def train_command(config: Path, work_dir: Path, root: Path,

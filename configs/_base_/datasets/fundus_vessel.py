@@ -1,13 +1,14 @@
 # Retinal-vessel photographs of any camera and resolution. The layout
 # (DRIVE, CHASE_DB1, STARE, HRF, images/+labels/ folder) is detected from
 # data_root; point every loader at another set with
-#   --cfg-options data_root=data/CHASE_DB1
+#   python tools/train.py CONFIG --data-root data/CHASE_DB1
 # Every pipeline first rescales the photograph so that its field of view
 # (FOV) is fov_diameter pixels wide (ResizeToFOV), so training, validation,
 # test and inference see one vessel scale; predictions and metrics are at
 # the photograph's own pixels. data_root, crop_size and fov_diameter are
-# shared settings: setr_fundus's tools write each into all of its sites
-# (docs/data.md).
+# copied into the dicts below when this file is read: a config that
+# inherits it and changes one of them re-declares the dicts that use it
+# (see configs/quickstart_drive.py for crop_size).
 dataset_type = 'FundusVesselDataset'
 data_root = 'data/DRIVE'
 fov_diameter = 540  # px; about DRIVE's, so DRIVE keeps its scale
