@@ -9,6 +9,8 @@ from mmengine.dist import all_reduce, barrier, get_rank, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmseg.registry import HOOKS
 
+from ..worker_signals import guard_workers
+
 #: Exit code of a run stopped by a signal after writing its checkpoint
 #: (``EX_TEMPFAIL`` of sysexits.h: try again, i.e. ``--resume``).
 PREEMPTED_EXIT_CODE = 75
@@ -39,8 +41,9 @@ class TrainingPreempted(Exception):
 
 @HOOKS.register_module()
 class PreemptionHook(Hook):
-    """Stop training cleanly on SIGTERM or SIGINT (Slurm preemption, time
-    limits, ``kill``, Ctrl-C).
+    """Stop training cleanly on SIGTERM, SIGINT or SIGUSR1 (Slurm
+    preemption, time limits, ``kill``, Ctrl-C), sent to the main process
+    alone or to its whole process group.
 
     The signal handler only records the signal. After the current training
     iteration (with gradient accumulation: after the next optimizer step),
@@ -56,6 +59,16 @@ class PreemptionHook(Hook):
     continues from that iteration (see
     :class:`~setr_fundus.engine.runner.FundusEpochBasedTrainLoop`).
 
+    The signals reach the DataLoader workers too when they are sent to the
+    process group (Slurm, Ctrl-C, torchrun); the workers of the training
+    and validation loaders ignore them
+    (:class:`~setr_fundus.engine.worker_signals.IgnoreStopSignals` as their
+    ``worker_init_fn``), and the main thread blocks them from the start of
+    each epoch to its first iteration, so that workers forked then inherit
+    them blocked until ``worker_init_fn`` (the signal stays pending for the
+    main process meanwhile). Loops that start their workers before
+    ``before_train`` (mmengine's ``IterBasedTrainLoop``) are not covered.
+
     Further signals while the run is stopping are ignored: SIGKILL (or
     SIGQUIT, Ctrl-\\) ends a run at once. Handlers are installed in
     ``before_train`` from the main thread only, and restored when training
@@ -65,7 +78,7 @@ class PreemptionHook(Hook):
 
     Args:
         signals (Sequence[str]): Signal names to handle.
-            Defaults to ``('SIGTERM', 'SIGINT')``.
+            Defaults to ``('SIGTERM', 'SIGINT', 'SIGUSR1')``.
         filename_tmpl (str): Checkpoint name, formatted with the number of
             trained iterations. Defaults to ``'model_iter_{}.pth'``.
         exit_code (int): Exit code of a stopped run.
@@ -75,7 +88,7 @@ class PreemptionHook(Hook):
     priority = 'LOWEST'  # after logging, schedulers and periodic saving
 
     def __init__(self,
-                 signals: Sequence[str] = ('SIGTERM', 'SIGINT'),
+                 signals: Sequence[str] = ('SIGTERM', 'SIGINT', 'SIGUSR1'),
                  filename_tmpl: str = 'model_iter_{}.pth',
                  exit_code: int = PREEMPTED_EXIT_CODE) -> None:
         unknown = [name for name in signals if not hasattr(signal, name)]
@@ -99,7 +112,8 @@ class PreemptionHook(Hook):
         self.received.append(signum)
 
     def before_train(self, runner) -> None:
-        """Install the signal handlers."""
+        """Install the signal handlers; let the loaders' workers ignore
+        the signals."""
         self._training = True
         if threading.current_thread() is not threading.main_thread():
             runner.logger.warning('PreemptionHook: training does not run in '
@@ -108,6 +122,32 @@ class PreemptionHook(Hook):
         self._owner_pid = os.getpid()
         for signum in self.signals:
             self._previous[signum] = signal.signal(signum, self._handle)
+        loops = (runner.train_loop, runner.val_loop)
+        guard_workers([loop.dataloader for loop in loops if loop is not None],
+                      self.signals)
+
+    def before_train_epoch(self, runner) -> None:
+        """Block the signals while the epoch's workers may be forked."""
+        self._block()
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch=None) -> None:
+        """Unblock the signals: the workers have started."""
+        self._unblock()
+
+    def after_train_epoch(self, runner) -> None:
+        """Unblock the signals (an epoch a resume had finished)."""
+        self._unblock()
+
+    def before_val_epoch(self, runner) -> None:
+        """Block the signals while the validation workers may be forked."""
+        self._block()
+
+    def before_val_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        """Unblock the signals: the workers have started."""
+        self._unblock()
 
     def after_train(self, runner) -> None:
         """Restore the signal handlers of before training."""
@@ -145,11 +185,21 @@ class PreemptionHook(Hook):
     def after_val_epoch(self, runner, metrics=None) -> None:
         """Stop after a validation pass of training if a rank received a
         signal (the epoch before it is complete)."""
+        self._unblock()
         if self._training and self._agreed_stop():
             self._stop(runner, runner.epoch, runner.iter,
                        f'after the validation of epoch {runner.epoch}')
 
+    def _block(self) -> None:
+        if self._previous:  # the handlers are installed
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
+
+    def _unblock(self) -> None:
+        if self._previous:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.signals)
+
     def _restore(self) -> None:
+        self._unblock()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous = {}
