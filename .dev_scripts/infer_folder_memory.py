@@ -8,7 +8,7 @@ reports what ``docs/inference.md`` states: the files named as failed, the
 number written, the resident memory after the first images and its growth
 over the rest, and the peak.
 
-    python tools/analysis_tools/infer_folder_memory.py CONFIG CHECKPOINT \
+    python .dev_scripts/infer_folder_memory.py CONFIG CHECKPOINT \
         --work-dir work_dirs/infer_memory [--num 200] [--bad 0.05]
 
 Linux only (reads ``/proc``). The folder is written once into
@@ -31,7 +31,7 @@ from setr_fundus.datasets import generate_fundus
 
 # (H, W) of DRIVE, STARE, CHASE_DB1, a 2048x1536 camera and HRF
 SIZES = ((584, 565), (605, 700), (960, 999), (1536, 2048), (2336, 3504))
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def write_photos(folder: str, num: int, bad: float) -> Tuple[List[str], int]:

@@ -7,7 +7,7 @@ compared with the original: the round-trip Dice and the share of the
 label's centreline (skimage skeleton) that is kept. ``ResizeToFOV``'s
 ``label_threshold`` was chosen with it (docs/data.md)::
 
-    python tools/analysis_tools/label_resampling.py data/CHASE_DB1 \
+    python .dev_scripts/label_resampling.py data/CHASE_DB1 \
         --split train --scale 0.589
 """
 import argparse
