@@ -10,7 +10,8 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from ..datasets.fov_geometry import FOVCircle
-from .morphology_io import image_name, write_feature_csv
+from ..fileio import file_stem
+from .morphology_table import write_feature_csv
 from .vessel_morphology import VesselMorphology
 
 # per-image bookkeeping columns, written to the CSV but not averaged
@@ -84,7 +85,7 @@ class VesselMorphologyMetric(BaseMetric):
                 ``img_path``.
         """
         for sample in data_samples:
-            name = image_name(sample.get('img_path', 'image'))
+            name = file_stem(sample.get('img_path', 'image'))
             try:
                 pred = sample['pred_sem_seg']['data']
             except (KeyError, TypeError) as err:

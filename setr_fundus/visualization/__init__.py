@@ -1,10 +1,11 @@
+from .class_drawing import (INSIDE_FOV, VESSEL_COLOUR, class_colours,
+                            overlay_classes, paint_classes)
 from .fundus_visualizer import FundusVisualizer, vessel_comparison
-from .prediction_writer import (OUTPUT_KINDS, output_paths, output_stem,
-                                unique_stems, vessel_overlay,
-                                vessel_probability, write_vessel_maps)
+from .morphology_drawing import draw_morphology
+from .prediction_writer import write_prediction_maps
 
 __all__ = [
-    'FundusVisualizer', 'vessel_comparison', 'OUTPUT_KINDS', 'output_paths',
-    'output_stem', 'unique_stems', 'vessel_overlay', 'vessel_probability',
-    'write_vessel_maps'
+    'FundusVisualizer', 'INSIDE_FOV', 'VESSEL_COLOUR', 'class_colours',
+    'draw_morphology', 'overlay_classes', 'paint_classes',
+    'vessel_comparison', 'write_prediction_maps'
 ]

@@ -13,7 +13,8 @@ from PIL import Image
 
 from setr_fundus.datasets import write_drive_layout
 from setr_fundus.evaluation.morphology_agreement import agreement, icc
-from setr_fundus.evaluation.morphology_io import image_name
+from setr_fundus.evaluation.morphology_files import (list_mask_folder,
+                                                     paired_name)
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis_tools')
 REQUIRED = [
@@ -63,11 +64,28 @@ def _read_csv(path) -> list:
         return list(csv.DictReader(f))
 
 
-def test_image_name_tolerates_the_mask_suffix():
-    assert image_name('x/01_test.png') == '01_test'
-    assert image_name('01_test_mask.png') == '01_test'
-    assert image_name('01_test_mask.gif') == '01_test'
-    assert image_name('im0001.ah.ppm.gz') == 'im0001'
+def test_paired_name_is_the_stem_without_the_mask_suffix():
+    assert paired_name('x/01_test.png') == '01_test'
+    assert paired_name('01_test_mask.png') == '01_test'
+    assert paired_name('01_test_mask.gif') == '01_test'
+    assert paired_name('im0001.ppm.gz') == 'im0001'
+    assert paired_name('im0001.ah.ppm.gz') == 'im0001.ah'
+    assert paired_name('mask.png') == 'mask'
+
+
+def test_folders_pair_gzipped_files(tmp_path):
+    masks, fovs = tmp_path / 'masks', tmp_path / 'fov'
+    masks.mkdir()
+    fovs.mkdir()
+    for name in ('im0001.PPM.gz', 'im0002.ppm.gz', 'notes.txt'):
+        (masks / name).write_bytes(b'')
+    for name in ('im0001_mask.gif.gz', 'im0002.png'):
+        (fovs / name).write_bytes(b'')
+    listed = list_mask_folder(str(masks), str(fovs))
+    assert [(f.image, osp.basename(f.mask_path), osp.basename(f.fov_path))
+            for f in listed] == [('im0001', 'im0001.PPM.gz',
+                                  'im0001_mask.gif.gz'),
+                                 ('im0002', 'im0002.ppm.gz', 'im0002.png')]
 
 
 def test_tool_writes_csv_and_pictures(tmp_path, capsys):

@@ -1,7 +1,8 @@
 """Vascular features of binary vessel masks, one CSV row per image.
 
-Masks of ``tools/test.py --out`` (``<stem>.png``) or ``tools/infer.py``
-(``<stem>_mask.png``), FOV masks matched by stem::
+Masks of ``tools/test.py --out`` or ``tools/infer.py`` (``<stem>_mask.png``)
+or any binary masks, FOV masks matched by stem (a ``_mask`` suffix is
+ignored for matching)::
 
     python tools/analysis_tools/vessel_morphology.py MASK_DIR \
         --fov-dir FOV_DIR --out features.csv [--show-dir DIR]
@@ -23,10 +24,10 @@ from typing import List, Optional
 import numpy as np
 
 from setr_fundus.evaluation import VesselMorphology
-from setr_fundus.evaluation.morphology_io import (list_dataset_labels,
-                                                  list_mask_folder,
-                                                  measure_files,
-                                                  write_feature_csv)
+from setr_fundus.evaluation.morphology_files import (list_dataset_labels,
+                                                     list_mask_folder)
+from setr_fundus.evaluation.morphology_table import (measure_files,
+                                                     write_feature_csv)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
