@@ -6,7 +6,7 @@
 _base_ = ['../../configs/quickstart_drive.py']
 
 crop_size = (32, 32)
-detail_channels = (4, 4, 8, 8)
+spatial_channels = (4, 4, 8, 8)
 fov_diameter = 64  # px; the test images are 64x72
 randomness = dict(seed=0)
 model = dict(
@@ -16,12 +16,12 @@ model = dict(
         img_size=crop_size,
         patch_size=8,
         out_indices=(0, 1),
-        detail_channels=detail_channels),
+        spatial_channels=spatial_channels),
     decode_head=dict(
         in_channels=(32, 32),
         patch_size=8,
         mla_channels=16,
-        detail_channels=detail_channels),
+        spatial_channels=spatial_channels),
     test_cfg=dict(crop_size=crop_size, stride=(24, 24), slide_batch_size=16))
 
 # mmseg's inference APIs read test_pipeline from the file itself; --tta

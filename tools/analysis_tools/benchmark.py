@@ -11,7 +11,7 @@ Per config (one after the other, in this process, so the figures compare):
   with the optimizer ``build_optim_wrapper`` makes from
   ``optim_wrapper`` (its constructor and ``paramwise_cfg``);
 - ``encoder forward``: the backbone of ``model.backbone`` without a spatial
-  path (``detail_channels=None``; the ViT alone) on the same preprocessed
+  path (``spatial_channels=None``; the ViT alone) on the same preprocessed
   batches, without autograd, and the ratio of the two;
 - ``slide``: sliding-window inference (``model.test_cfg``) of the first
   ``--images`` images of ``test_dataloader`` (each timed once after an
@@ -80,8 +80,8 @@ def build(config: str, options: Optional[dict] = None):
     model = MODELS.build(cfg.model)  # torch's initialisation: timing only
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     backbone_cfg = cfg.model.backbone.copy()
-    if 'detail_channels' in backbone_cfg:
-        backbone_cfg.detail_channels = None  # the ViT alone
+    if 'spatial_channels' in backbone_cfg:
+        backbone_cfg.spatial_channels = None  # the ViT alone
     encoder = MODELS.build(backbone_cfg)
     encoder.load_state_dict(model.backbone.state_dict(), strict=False)
     encoder.eval()

@@ -50,8 +50,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     shape = (shape, shape) if isinstance(shape, int) else tuple(shape)
     model = MODELS.build(cfg.model)
     encoder_cfg = cfg.model.backbone.copy()
-    if 'detail_channels' in encoder_cfg:
-        encoder_cfg.detail_channels = None  # the ViT alone
+    if 'spatial_channels' in encoder_cfg:
+        encoder_cfg.spatial_channels = None  # the ViT alone
     total = complexity(model, shape)
     encoder = complexity(MODELS.build(encoder_cfg), shape)
     decoder = {k: total[k] - encoder[k] for k in total}

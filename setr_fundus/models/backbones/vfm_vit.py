@@ -9,7 +9,7 @@ from mmpretrain.models.utils import resize_pos_embed
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
-from ..utils import DetailStem
+from ..utils import SpatialPath
 from .checkpoint import LoadReport, load_vit_state_dict, match_state_dict
 
 SPATIAL_PATH = 'spatial_path'
@@ -28,9 +28,9 @@ class VFMViT(VisionTransformer):
     checkpoints (see :mod:`.checkpoint`), resizes ``pos_embed`` to
     ``img_size`` and logs one load report.
 
-    With ``detail_channels`` the backbone also has a *spatial path*, as
+    With ``spatial_channels`` the backbone also has a *spatial path*, as
     mmseg's BiSeNetV1 has beside its context path: a light convolutional
-    pyramid on the image (:class:`~setr_fundus.models.utils.DetailStem`,
+    pyramid on the image (:class:`~setr_fundus.models.utils.SpatialPath`,
     ``spatial_path``) at 1/1, 1/2, ... of its resolution, returned after the
     ViT's maps, so a head selects them by ``in_index`` like any other level.
     Freezing and the pretrained checkpoint apply to the ViT alone; the
@@ -68,10 +68,10 @@ class VFMViT(VisionTransformer):
         qkv_bias (bool): Bias in the qkv projection. Defaults to True.
         norm_cfg (dict): Norm layer config.
             Defaults to ``dict(type='LN', eps=1e-6)``.
-        detail_channels (Sequence[int], optional): Widths of the spatial
+        spatial_channels (Sequence[int], optional): Widths of the spatial
             path's maps, full resolution first (level ``i`` at ``1/2**i``).
             Defaults to None (no spatial path).
-        detail_norm_cfg (dict): Norm layer of the spatial path.
+        spatial_norm_cfg (dict): Norm layer of the spatial path.
             Defaults to ``dict(type='BN')``.
         init_cfg (dict, optional): ``dict(type='Pretrained',
             checkpoint=PATH[, prefix=...])`` loads a checkpoint; None or any
@@ -92,8 +92,8 @@ class VFMViT(VisionTransformer):
                  drop_path_rate: float = 0.,
                  qkv_bias: bool = True,
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
-                 detail_channels: Optional[Sequence[int]] = None,
-                 detail_norm_cfg: dict = dict(type='BN'),
+                 spatial_channels: Optional[Sequence[int]] = None,
+                 spatial_norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         if norm_all_outputs and not final_norm:
@@ -127,14 +127,14 @@ class VFMViT(VisionTransformer):
                              f"'all', got {frozen_stages!r}.")
         self.frozen_stages = frozen_stages
         self.norm_all_outputs = norm_all_outputs
-        self.detail_channels = tuple(detail_channels or ())
-        if detail_channels is not None:
+        self.spatial_channels = tuple(spatial_channels or ())
+        if spatial_channels is not None:
             self.add_module(
                 SPATIAL_PATH,
-                DetailStem(
+                SpatialPath(
                     kwargs.get('in_channels', 3),
-                    detail_channels,
-                    norm_cfg=detail_norm_cfg))
+                    spatial_channels,
+                    norm_cfg=spatial_norm_cfg))
         if frozen_stages >= 0:
             self._freeze_stages()
 
@@ -193,7 +193,7 @@ class VFMViT(VisionTransformer):
                                             for p in self._tapped_parameters())
         with torch.set_grad_enabled(torch.is_grad_enabled() and needs_grad):
             taps = self._forward_taps(x)
-        if not self.detail_channels:
+        if not self.spatial_channels:
             return taps
         return (*taps, *getattr(self, SPATIAL_PATH)(x))
 

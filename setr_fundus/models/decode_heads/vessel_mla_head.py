@@ -23,23 +23,23 @@ class VesselMLAHead(BaseDecodeHead):
     resolution grows so the full-resolution part stays cheap. The classifier
     (``conv_seg``) is a 1x1 convolution at input resolution.
 
-    With ``detail_channels`` the head also has a *detail path*: the maps of
-    the backbone's spatial path (:class:`~setr_fundus.models.backbones.
-    VFMViT` with ``detail_channels``) at 1/1, 1/2, ..., 1/``patch_size`` of
-    the image, selected from the backbone's outputs by ``detail_index``. The
+    With ``spatial_channels`` the head also decodes the backbone's *spatial
+    path* (:class:`~setr_fundus.models.backbones.VFMViT` with
+    ``spatial_channels``): its maps at 1/1, 1/2, ..., 1/``patch_size`` of
+    the image, selected from the backbone's outputs by ``spatial_index``. The
     map at the token stride is concatenated to the aggregated tokens before
     the first up-step, each other one to the up-sampled map of the same
     resolution before the next conv-norm-ReLU, and the full-resolution one
     to the last up-sampled map, followed by one more conv-norm-ReLU
     (``detail_fuse``) before the classifier, as UNETR fuses its image
-    features. Without ``detail_channels`` the head is the plain SETR-MLA
-    head. With a detail path and no tapped level (``in_channels=()``) the
+    features. Without ``spatial_channels`` the head is the plain SETR-MLA
+    head. With a spatial path and no tapped level (``in_channels=()``) the
     head decodes the spatial path alone, which measures what the encoder
     contributes.
 
     Args:
         in_channels (Sequence[int]): Channels of each tapped level; empty
-            for a detail path alone. Defaults to four ViT-B levels of 768.
+            for a spatial path alone. Defaults to four ViT-B levels of 768.
         patch_size (int): Patch size of the encoder, a power of two; sets the
             number of x2 up-sampling steps. Defaults to 16 (4 steps).
         mla_channels (int): Common width of the aggregated levels.
@@ -47,11 +47,11 @@ class VesselMLAHead(BaseDecodeHead):
         up_channels (Sequence[int], optional): Output channels of each
             up-sampling step, one per step. Defaults to ``mla_channels``
             halved at every step.
-        detail_channels (Sequence[int], optional): Widths of the spatial
+        spatial_channels (Sequence[int], optional): Widths of the spatial
             path's maps at 1/1, 1/2, ..., 1/``patch_size`` resolution
             (``log2(patch_size) + 1`` entries, as the backbone's
-            ``detail_channels``). Defaults to None (no detail path).
-        detail_index (Sequence[int], optional): Backbone outputs holding
+            ``spatial_channels``). Defaults to None (no spatial path).
+        spatial_index (Sequence[int], optional): Backbone outputs holding
             those maps, full resolution first. Defaults to None: the outputs
             right after the tapped levels.
         **kwargs: Passed to :class:`BaseDecodeHead` (``num_classes``,
@@ -64,8 +64,8 @@ class VesselMLAHead(BaseDecodeHead):
                  patch_size: int = 16,
                  mla_channels: int = 256,
                  up_channels: Optional[Sequence[int]] = None,
-                 detail_channels: Optional[Sequence[int]] = None,
-                 detail_index: Optional[Sequence[int]] = None,
+                 spatial_channels: Optional[Sequence[int]] = None,
+                 spatial_index: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
         if patch_size < 2 or patch_size & (patch_size - 1):
             raise ValueError(
@@ -80,31 +80,31 @@ class VesselMLAHead(BaseDecodeHead):
                 f'VesselMLAHead: up_channels needs one entry per x2 step '
                 f'(log2(patch_size={patch_size}) = {num_steps}), '
                 f'got {list(up_channels)}')
-        if detail_channels is not None and len(detail_channels) != \
+        if spatial_channels is not None and len(spatial_channels) != \
                 num_steps + 1:
             raise ValueError(
-                f'VesselMLAHead: detail_channels needs one entry per '
+                f'VesselMLAHead: spatial_channels needs one entry per '
                 f'resolution from 1/1 to 1/patch_size ({num_steps + 1} for '
-                f'patch_size={patch_size}), got {list(detail_channels)}')
-        if not in_channels and detail_channels is None:
+                f'patch_size={patch_size}), got {list(spatial_channels)}')
+        if not in_channels and spatial_channels is None:
             raise ValueError('VesselMLAHead: without in_channels (no tapped '
-                             'level) it needs detail_channels')
+                             'level) it needs spatial_channels')
         if 'channels' in kwargs:
             raise ValueError('VesselMLAHead: do not set channels; it is the '
                              'last entry of up_channels')
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('in_index', list(range(len(in_channels))))
-        if detail_channels is not None and detail_index is None:
-            detail_index = range(
+        if spatial_channels is not None and spatial_index is None:
+            spatial_index = range(
                 len(in_channels),
-                len(in_channels) + len(detail_channels))
-        if detail_index is not None and (
-                detail_channels is None
-                or len(detail_index) != len(detail_channels)):
+                len(in_channels) + len(spatial_channels))
+        if spatial_index is not None and (
+                spatial_channels is None
+                or len(spatial_index) != len(spatial_channels)):
             raise ValueError(
-                'VesselMLAHead: detail_index needs one backbone output per '
-                f'entry of detail_channels, got {list(detail_index)} for '
-                f'{detail_channels}')
+                'VesselMLAHead: spatial_index needs one backbone output per '
+                f'entry of spatial_channels, got {list(spatial_index)} for '
+                f'{spatial_channels}')
         super().__init__(
             in_channels=list(in_channels), channels=up_channels[-1], **kwargs)
         conv_kwargs = dict(
@@ -121,16 +121,18 @@ class VesselMLAHead(BaseDecodeHead):
                 mla_channels * len(self.in_channels), mla_channels, 1,
                 **conv_kwargs)
         steps_in = [mla_channels if self.in_channels else 0, *up_channels[:-1]]
-        self.detail_channels = tuple(detail_channels or ())
-        self.detail_index = list(detail_index or ())
-        if detail_channels is not None:
-            # the step at 1/2**k takes the detail map of that resolution
+        self.spatial_channels = tuple(spatial_channels or ())
+        self.spatial_index = list(spatial_index or ())
+        if spatial_channels is not None:
+            # the step at 1/2**k takes the spatial map of that resolution
             steps_in = [
-                c + detail_channels[num_steps - i]
+                c + spatial_channels[num_steps - i]
                 for i, c in enumerate(steps_in)
             ]
+            # named before the spatial path was; the state-dict keys
+            # decode_head.detail_fuse.* of saved checkpoints keep it
             self.detail_fuse = ConvModule(
-                up_channels[-1] + detail_channels[0], up_channels[-1], 3,
+                up_channels[-1] + spatial_channels[0], up_channels[-1], 3,
                 padding=1, **conv_kwargs)
         self.up_convs = nn.ModuleList(
             ConvModule(c_in, c_out, 3, padding=1, **conv_kwargs)
@@ -157,13 +159,13 @@ class VesselMLAHead(BaseDecodeHead):
 
         Args:
             inputs (list[Tensor]): The backbone's outputs: the tapped levels
-                at ``in_index`` and, with the detail path, the spatial
-                path's maps at ``detail_index``.
+                at ``in_index`` and, with a spatial path, its maps at
+                ``spatial_index``.
 
         Returns:
             Tensor: Logits of shape (B, out_channels, H, W).
         """
-        if not self.detail_channels:
+        if not self.spatial_channels:
             x = self.aggregate(self._transform_inputs(inputs))
             for conv in self.up_convs:
                 x = resize(
@@ -172,31 +174,31 @@ class VesselMLAHead(BaseDecodeHead):
                     mode='bilinear',
                     align_corners=self.align_corners)
             return self.cls_seg(x)
-        details = self._detail_maps(inputs)[::-1]  # token stride first
+        spatial = self._spatial_maps(inputs)[::-1]  # token stride first
         x = self.aggregate(self._transform_inputs(inputs)) \
             if self.in_channels else None
-        for conv, detail, finer in zip(self.up_convs, details, details[1:]):
-            step_in = detail if x is None else torch.cat(
-                [self._fit(x, detail), detail], dim=1)
+        for conv, level, finer in zip(self.up_convs, spatial, spatial[1:]):
+            step_in = level if x is None else torch.cat(
+                [self._fit(x, level), level], dim=1)
             x = self._fit(conv(step_in), finer)
-        x = self.detail_fuse(torch.cat([x, details[-1]], dim=1))
+        x = self.detail_fuse(torch.cat([x, spatial[-1]], dim=1))
         return self.cls_seg(x)
 
-    def _detail_maps(self, inputs: List[Tensor]) -> List[Tensor]:
-        """The spatial path's maps, checked against ``detail_channels``."""
-        if max(self.detail_index) >= len(inputs):
+    def _spatial_maps(self, inputs: List[Tensor]) -> List[Tensor]:
+        """The spatial path's maps, checked against ``spatial_channels``."""
+        if max(self.spatial_index) >= len(inputs):
             raise ValueError(
-                f'VesselMLAHead: detail_index {self.detail_index} needs '
-                f'{max(self.detail_index) + 1} backbone outputs, got '
-                f'{len(inputs)}; give the backbone the same detail_channels '
-                f'{list(self.detail_channels)} (its spatial path)')
-        maps = [inputs[i] for i in self.detail_index]
+                f'VesselMLAHead: spatial_index {self.spatial_index} needs '
+                f'{max(self.spatial_index) + 1} backbone outputs, got '
+                f'{len(inputs)}; give the backbone the same spatial_channels '
+                f'{list(self.spatial_channels)} (its spatial path)')
+        maps = [inputs[i] for i in self.spatial_index]
         got = [m.shape[1] for m in maps]
-        if got != list(self.detail_channels):
+        if got != list(self.spatial_channels):
             raise ValueError(
-                f'VesselMLAHead: the backbone outputs at detail_index '
-                f'{self.detail_index} have {got} channels, detail_channels '
-                f'is {list(self.detail_channels)}; set both to the same')
+                f'VesselMLAHead: the backbone outputs at spatial_index '
+                f'{self.spatial_index} have {got} channels, spatial_channels '
+                f'is {list(self.spatial_channels)}; set both to the same')
         return maps
 
     def _fit(self, x: Tensor, ref: Tensor) -> Tensor:

@@ -13,7 +13,7 @@ class FundusEncoderDecoder(EncoderDecoder):
 
     Differences from mmseg's segmentor, everything else is inherited:
 
-    - checkpoints of the earlier layout, whose detail path lived in the
+    - checkpoints of the earlier layout, whose spatial path lived in the
       head (``decode_head.detail_stem.*``), load into its place in the
       backbone (``backbone.spatial_path.*``) through a state-dict pre-hook.
     - ``slide_inference`` sends the windows of all images through the network
@@ -99,7 +99,7 @@ class FundusEncoderDecoder(EncoderDecoder):
         return predictions + [BaseDataElement(loss=losses)]
 
 
-# the detail path's weights before it moved from the head to the backbone
+# the spatial path's weights before it moved from the head to the backbone
 _LEGACY_PREFIXES = (('decode_head.detail_stem.', 'backbone.spatial_path.'), )
 
 

@@ -1,3 +1,3 @@
-from .detail_stem import DetailStem
+from .spatial_path import SpatialPath
 
-__all__ = ['DetailStem']
+__all__ = ['SpatialPath']

@@ -6,13 +6,14 @@ from mmcv.cnn import ConvModule
 from torch import Tensor
 
 
-class DetailStem(nn.Module):
+class SpatialPath(nn.Module):
     """A light convolutional pyramid on the input image.
 
     Level 0 keeps the full resolution; each further level halves it with a
     stride-2 convolution. Every level is two 3x3 conv-norm-act blocks (the
     first strided from level 1 on), as the ``encoder1`` .. ``encoder4``
-    blocks of UNETR's decoder on the raw image. It is the spatial path of
+    blocks of UNETR's decoder on the raw image. It is the spatial path (as
+    mmseg's BiSeNetV1 calls it) of
     :class:`~setr_fundus.models.backbones.VFMViT`, whose maps feed the x2
     up-steps of :class:`~setr_fundus.models.decode_heads.VesselMLAHead`, so
     that vessels one or two pixels wide are decoded from image features at
@@ -38,7 +39,7 @@ class DetailStem(nn.Module):
                  act_cfg: dict = dict(type='ReLU')) -> None:
         super().__init__()
         if not channels or any(c < 1 for c in channels):
-            raise ValueError('DetailStem: channels must be a non-empty '
+            raise ValueError('SpatialPath: channels must be a non-empty '
                              f'sequence of positive widths, got {channels}')
         self.in_channels = in_channels
         conv_kwargs = dict(
@@ -66,7 +67,7 @@ class DetailStem(nn.Module):
         """
         if image.dim() != 4 or image.shape[1] != self.in_channels:
             raise ValueError(
-                f'DetailStem expects images of shape (B, {self.in_channels}, '
+                f'SpatialPath expects images of shape (B, {self.in_channels}, '
                 f'H, W), got {tuple(image.shape)}')
         maps = []
         # channels-last convolutions: these few-channel, full-resolution

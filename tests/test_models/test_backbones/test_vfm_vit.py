@@ -168,7 +168,7 @@ def test_frozen_all(small_ref, write_checkpoint, tmp_path):
 def test_spatial_path_beside_a_frozen_pretrained_vit(small_ref,
                                                      write_checkpoint,
                                                      tmp_path, logs):
-    """With ``detail_channels`` the backbone returns the ViT's maps, then the
+    """With ``spatial_channels`` the backbone returns the ViT's maps, then the
     spatial path's; freezing and the checkpoint apply to the ViT alone, and
     the load report says the spatial path trains from scratch."""
     write_checkpoint(small_ref, 'timm', tmp_path / 'w.pth')
@@ -177,7 +177,7 @@ def test_spatial_path_beside_a_frozen_pretrained_vit(small_ref,
         arch=small_ref.arch,
         out_indices=(1, 3),
         frozen_stages='all',
-        detail_channels=(4, 6, 8, 8, 10))
+        spatial_channels=(4, 6, 8, 8, 10))
     msg, kwargs = logs[0]
     vit_total = len(small_ref.state_dict())
     assert f'loaded {vit_total}/{vit_total} tensors' in msg
@@ -204,7 +204,7 @@ def test_spatial_path_takes_the_image_channels(small_ref):
         arch=small_ref.arch,
         in_channels=1,
         out_indices=3,
-        detail_channels=(4, 4))
+        spatial_channels=(4, 4))
     outs = model(torch.randn(1, 1, 32, 32))
     assert [o.shape[1] for o in outs] == [64, 4, 4]
 

@@ -75,30 +75,30 @@ def test_registered_beside_mmseg_head():
     assert MODELS.get('SETRMLAHead') is SETRMLAHead
 
 
-def _detail_head(patch_size=8, **kwargs) -> VesselMLAHead:
+def _spatial_head(patch_size=8, **kwargs) -> VesselMLAHead:
     steps = patch_size.bit_length() - 1
     return _head(
         patch_size=patch_size,
-        detail_channels=[4 + 2 * i for i in range(steps + 1)],
+        spatial_channels=[4 + 2 * i for i in range(steps + 1)],
         **kwargs)
 
 
-def _detail_inputs(grid, patch_size, batch=2):
+def _spatial_inputs(grid, patch_size, batch=2):
     """Backbone outputs: 4 token maps, then the spatial path's maps at
     1/1 .. 1/patch_size (widths 4, 6, 8, ...)."""
     feats = [torch.randn(batch, 8, *grid) for _ in range(4)]
     steps = patch_size.bit_length() - 1
     h, w = grid[0] * patch_size, grid[1] * patch_size
-    details = [
+    spatial = [
         torch.randn(batch, 4 + 2 * i, -(-h // 2**i), -(-w // 2**i))
         for i in range(steps + 1)
     ]
-    return feats + details
+    return feats + spatial
 
 
-def test_plain_head_has_no_detail_path():
+def test_plain_head_has_no_spatial_path():
     head = _head(patch_size=8)
-    assert head.detail_channels == () and head.detail_index == []
+    assert head.spatial_channels == () and head.spatial_index == []
     prefixes = {key.split('.')[0] for key in head.state_dict()}
     assert prefixes == {
         'lateral_convs', 'level_convs', 'fuse_conv', 'up_convs', 'conv_seg'
@@ -107,16 +107,16 @@ def test_plain_head_has_no_detail_path():
 
 @pytest.mark.parametrize('patch_size', [16, 8, 2])
 @pytest.mark.parametrize('grid', [(2, 2), (3, 5)])
-def test_detail_path_output_at_image_resolution(patch_size, grid):
-    head = _detail_head(patch_size)
-    assert head.detail_index == list(range(4, 4 + len(head.detail_channels)))
-    out = head(_detail_inputs(grid, patch_size))
+def test_spatial_path_output_at_image_resolution(patch_size, grid):
+    head = _spatial_head(patch_size)
+    assert head.spatial_index == list(range(4, 4 + len(head.spatial_channels)))
+    out = head(_spatial_inputs(grid, patch_size))
     assert out.shape == (2, 2, grid[0] * patch_size, grid[1] * patch_size)
 
 
-def test_detail_path_widths():
-    head = _detail_head(patch_size=8, mla_channels=16)
-    # up-steps at 1/8, 1/4, 1/2 (inputs 16, 8, 8 wide) take the detail
+def test_spatial_path_widths():
+    head = _spatial_head(patch_size=8, mla_channels=16)
+    # up-steps at 1/8, 1/4, 1/2 (inputs 16, 8, 8 wide) take the spatial
     # maps 1/8 (10), 1/4 (8), 1/2 (6); the full-resolution map (4) joins
     # the last fusion
     assert [c.conv.in_channels for c in head.up_convs] == [26, 16, 14]
@@ -126,10 +126,10 @@ def test_detail_path_widths():
 
 
 def test_full_resolution_map_reaches_the_pixel():
-    """A change of the full-resolution detail map at one pixel moves the
+    """A change of the full-resolution spatial map at one pixel moves the
     logit there: detail reaches the output at full resolution."""
-    head = _detail_head(patch_size=8).eval()
-    inputs = _detail_inputs((2, 2), 8, batch=1)
+    head = _spatial_head(patch_size=8).eval()
+    inputs = _spatial_inputs((2, 2), 8, batch=1)
     full = inputs[4].requires_grad_(True)
     out = head(inputs)
     out[0, 1, 5, 9].backward()
@@ -138,37 +138,37 @@ def test_full_resolution_map_reaches_the_pixel():
     assert grad[5, 9] >= grad.max() * 0.1
 
 
-def test_detail_path_gradients_reach_all_parameters():
-    head = _detail_head(patch_size=4)
-    head(_detail_inputs((2, 3), 4)).sum().backward()
+def test_spatial_path_gradients_reach_all_parameters():
+    head = _spatial_head(patch_size=4)
+    head(_spatial_inputs((2, 3), 4)).sum().backward()
     assert all(p.grad is not None for p in head.parameters())
 
 
-def test_detail_maps_are_checked_against_the_backbone():
-    head = _detail_head(patch_size=8)
+def test_spatial_maps_are_checked_against_the_backbone():
+    head = _spatial_head(patch_size=8)
     with pytest.raises(ValueError, match='needs 8 backbone outputs'):
-        head(_detail_inputs((2, 2), 8)[:6])
-    wrong = _detail_inputs((2, 2), 8)
+        head(_spatial_inputs((2, 2), 8)[:6])
+    wrong = _spatial_inputs((2, 2), 8)
     wrong[5] = torch.randn(2, 7, 8, 8)
     with pytest.raises(ValueError, match=r'\[4, 7, 8, 10\] channels'):
         head(wrong)
 
 
-def test_detail_index_picks_any_outputs():
-    head = _detail_head(patch_size=2, in_index=[1, 2, 3, 4],
-                        detail_index=[0, 5])
+def test_spatial_index_picks_any_outputs():
+    head = _spatial_head(patch_size=2, in_index=[1, 2, 3, 4],
+                         spatial_index=[0, 5])
     grid = (3, 4)
     inputs = [torch.randn(1, 4, 6, 8)] + [
         torch.randn(1, 8, *grid) for _ in range(4)
     ] + [torch.randn(1, 6, 3, 4)]
     assert head(inputs).shape == (1, 2, 6, 8)
     with pytest.raises(ValueError, match='one backbone output per entry'):
-        _detail_head(patch_size=2, detail_index=[4])
+        _spatial_head(patch_size=2, spatial_index=[4])
 
 
-def test_detail_path_alone_without_tapped_levels():
+def test_spatial_path_alone_without_tapped_levels():
     head = _head(
-        in_channels=(), patch_size=4, detail_channels=(4, 6, 8))
+        in_channels=(), patch_size=4, spatial_channels=(4, 6, 8))
     assert not hasattr(head, 'fuse_conv') and not head.lateral_convs
     assert head.up_convs[0].conv.in_channels == 8
     maps = [torch.randn(2, 4, 12, 20), torch.randn(2, 6, 6, 10),
@@ -177,11 +177,11 @@ def test_detail_path_alone_without_tapped_levels():
     assert out.shape == (2, 2, 12, 20)
     out.sum().backward()
     assert all(p.grad is not None for p in head.parameters())
-    with pytest.raises(ValueError, match='needs detail_channels'):
+    with pytest.raises(ValueError, match='needs spatial_channels'):
         _head(in_channels=(), patch_size=4)
 
 
 @pytest.mark.parametrize('channels', [(4, 4, 4), (4, 4, 4, 4, 4), ()])
-def test_detail_channels_one_per_resolution(channels):
+def test_spatial_channels_one_per_resolution(channels):
     with pytest.raises(ValueError, match='one entry per resolution'):
-        _head(patch_size=8, detail_channels=channels)
+        _head(patch_size=8, spatial_channels=channels)

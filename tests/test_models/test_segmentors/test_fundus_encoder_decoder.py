@@ -9,10 +9,10 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-DETAIL = (4, 4, 8, 8)
+SPATIAL = (4, 4, 8, 8)
 
 
-def _model(slide_batch_size=8, crop=32, stride=24, detail=False, **extra):
+def _model(slide_batch_size=8, crop=32, stride=24, spatial=False, **extra):
     init_default_scope('mmseg')
     model = MODELS.build(
         dict(
@@ -33,7 +33,7 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False, **extra):
                 img_size=32,
                 patch_size=8,
                 out_indices=(0, 1),
-                detail_channels=DETAIL if detail else None,
+                spatial_channels=SPATIAL if spatial else None,
                 init_cfg=None),
             decode_head=dict(
                 type='VesselMLAHead',
@@ -42,7 +42,7 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False, **extra):
                 mla_channels=16,
                 num_classes=2,
                 norm_cfg=dict(type='BN'),
-                detail_channels=DETAIL if detail else None,
+                spatial_channels=SPATIAL if spatial else None,
                 loss_decode=[
                     dict(type='CrossEntropyLoss', loss_weight=1.0),
                     dict(type='DiceLoss', use_sigmoid=False, ignore_index=0,
@@ -61,9 +61,9 @@ def _model(slide_batch_size=8, crop=32, stride=24, detail=False, **extra):
 @pytest.mark.parametrize('size', [(73, 58), (32, 32), (20, 50)])
 @pytest.mark.parametrize('batch', [1, 2])
 @pytest.mark.parametrize('chunk', [1, 3, 64])
-@pytest.mark.parametrize('detail', [False, True])
-def test_batched_slide_equals_mmseg(size, batch, chunk, detail):
-    model = _model(slide_batch_size=chunk, detail=detail)
+@pytest.mark.parametrize('spatial', [False, True])
+def test_batched_slide_equals_mmseg(size, batch, chunk, spatial):
+    model = _model(slide_batch_size=chunk, spatial=spatial)
     inputs = torch.randn(batch, 3, *size)
     metas = [dict(img_shape=size, ori_shape=size) for _ in range(batch)]
     with torch.no_grad():
@@ -75,7 +75,7 @@ def test_batched_slide_equals_mmseg(size, batch, chunk, detail):
 
 
 def test_spatial_path_maps_are_ordinary_backbone_outputs():
-    model = _model(detail=True)
+    model = _model(spatial=True)
     feats = model.extract_feat(torch.randn(2, 3, 32, 40))
     assert [tuple(f.shape[1:]) for f in feats] == [
         (32, 4, 5), (32, 4, 5), (4, 32, 40), (4, 16, 20), (8, 8, 10),
@@ -98,11 +98,11 @@ def _fcn(in_index, in_channels):
 
 @pytest.mark.parametrize('in_index, in_channels', [(1, 32), (-1, 8)])
 def test_auxiliary_head_gets_backbone_features_only(in_index, in_channels):
-    """An auxiliary head beside the detail path trains, and whatever level
+    """An auxiliary head beside the spatial path trains, and whatever level
     it selects (even the last, ``in_index=-1``) is a feature map, never the
     raw image."""
     model = _model(
-        detail=True, auxiliary_head=_fcn(in_index, in_channels)).train()
+        spatial=True, auxiliary_head=_fcn(in_index, in_channels)).train()
     seen = []
     forward = model.auxiliary_head.forward
     model.auxiliary_head.forward = lambda feats: seen.append(
@@ -120,7 +120,7 @@ def test_auxiliary_head_gets_backbone_features_only(in_index, in_channels):
 def test_spatial_path_runs_on_each_window_crop():
     """In sliding-window inference the backbone (spatial path included)
     receives the windows' crops of the image, batched."""
-    model = _model(detail=True, crop=32, stride=24, slide_batch_size=3)
+    model = _model(spatial=True, crop=32, stride=24, slide_batch_size=3)
     inputs = torch.randn(1, 3, 40, 60)
     seen = []
     forward = model.backbone.forward
@@ -142,11 +142,11 @@ def test_spatial_path_runs_on_each_window_crop():
 
 
 def test_checkpoints_of_the_earlier_layout_load():
-    """Weights saved when the detail stem lived in the head
+    """Weights saved when the spatial path lived in the head
     (``decode_head.detail_stem.*``) load into the backbone's spatial path,
     through mmengine's loader as through torch's."""
     from mmengine.runner.checkpoint import load_state_dict
-    trained = _model(detail=True)
+    trained = _model(spatial=True)
     for p in trained.parameters():
         torch.nn.init.normal_(p)
     old = {
@@ -156,7 +156,7 @@ def test_checkpoints_of_the_earlier_layout_load():
     assert any(k.startswith('decode_head.detail_stem.') for k in old)
     for load in (lambda m, sd: m.load_state_dict(sd, strict=True),
                  lambda m, sd: load_state_dict(m, sd, strict=True)):
-        model = _model(detail=True)
+        model = _model(spatial=True)
         load(model, dict(old))
         for key, value in trained.state_dict().items():
             assert torch.equal(model.state_dict()[key], value), key
