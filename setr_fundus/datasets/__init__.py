@@ -1,11 +1,14 @@
+from .fundus_artery_vein import FundusArteryVeinDataset
 from .fundus_vessel import FundusVesselDataset
+from .label_resampling import resample_label
 from .synthetic import generate_fundus, write_drive_layout
 from .synthetic_fundus import SyntheticFundusDataset
 from .transforms import (CachedLoad, LoadFundusAnnotations, PackFundusInputs,
                          ResizeToFOV)
 
 __all__ = [
-    'CachedLoad', 'FundusVesselDataset', 'LoadFundusAnnotations',
-    'PackFundusInputs', 'ResizeToFOV', 'SyntheticFundusDataset',
-    'generate_fundus', 'write_drive_layout'
+    'CachedLoad', 'FundusArteryVeinDataset', 'FundusVesselDataset',
+    'LoadFundusAnnotations', 'PackFundusInputs', 'ResizeToFOV',
+    'SyntheticFundusDataset', 'generate_fundus', 'resample_label',
+    'write_drive_layout'
 ]

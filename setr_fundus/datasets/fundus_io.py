@@ -4,16 +4,20 @@ Everything is read with PIL, which handles the formats the public sets ship
 (.gif, .ppm, .tif, .jpg, .png) and, through ``gzip``, their ``.gz``
 versions (STARE). Images come back as uint8 HxWx3 in **BGR** order (the
 mmseg convention; the data preprocessor converts with ``bgr_to_rgb=True``);
-labels and FOV masks as uint8 HxW in {0, 1}.
+FOV masks as uint8 HxW in {0, 1}; labels as uint8 HxW class indices
+decoded by a label rule (:mod:`setr_fundus.datasets.label_rules`), {0, 1}
+under the binary rule.
 
 Binarising labels: a label is first reduced to one grey value per pixel
 (the maximum over colour channels after palette expansion, or the raw value
 of 16-bit/float images). A pixel is vessel where that value is above half of
 the label's maximum, which is mmseg's ``value >= 128`` rule for 0/255 labels
-and also reads 0/1 labels, palette GIFs and coloured labels. A label counts
-as binary when at most ``NON_BINARY_TOLERANCE`` (2 %) of its pixels lie in
-the middle half of its value range, which tolerates JPEG ringing and
-anti-aliased edges but rejects grey-level images and multi-class maps.
+and also reads 0/1 labels, palette GIFs and one-coloured labels. A label
+counts as binary when at most ``NON_BINARY_TOLERANCE`` (2 %) of its pixels
+lie in the middle half of its value range, which tolerates JPEG ringing and
+anti-aliased edges but rejects grey-level images and multi-class maps, and
+when its foreground is of one colour (RITE's red/blue/green/white
+artery/vein labels are refused, naming the colours found).
 """
 import gzip
 import io
@@ -24,8 +28,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .fov_geometry import derive_fov
+from .label_rules import (NON_BINARY_TOLERANCE, check_one_colour,
+                          decode_classes, get_label_rule)
 
-NON_BINARY_TOLERANCE = 0.02
 #: PIL modes of files with more than 8 bits per pixel.
 HIGH_DEPTH_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, EOFError, SyntaxError,
@@ -73,12 +78,15 @@ def read_header(path: str, kind: str) -> Tuple[Tuple[int, int], str]:
         raise ValueError(f'cannot decode {kind} file {path}: {err}') from err
 
 
-def _grey(pil: Image.Image) -> np.ndarray:
-    """One value per pixel: raw for 16-bit/float, else max over RGB."""
+def _grey(pil: Image.Image, path: str, kind: str) -> np.ndarray:
+    """One value per pixel: raw for 16-bit/float, else max over RGB of a
+    label of one colour."""
     if pil.mode in HIGH_DEPTH_MODES:
         return np.asarray(pil).astype(np.float32)
     if pil.mode != 'L':
-        return np.asarray(pil.convert('RGB')).max(axis=2)
+        rgb = np.asarray(pil.convert('RGB'))
+        check_one_colour(rgb, path, kind)
+        return rgb.max(axis=2)
     return np.asarray(pil)
 
 
@@ -121,19 +129,30 @@ def read_image(path: str) -> np.ndarray:
     return np.ascontiguousarray(rgb[..., ::-1])
 
 
-def read_label(path: str) -> np.ndarray:
-    """Read a vessel label and binarise it (see the module docstring).
+def read_label(path: str, rule: str = 'binary') -> np.ndarray:
+    """Read a label and decode it with a label rule.
 
     Args:
         path (str): Label file in any format :func:`read_image` reads.
+        rule (str): Name of a rule in
+            :data:`~setr_fundus.datasets.label_rules.LABEL_RULES`. Defaults
+            to 'binary' (see the module docstring).
 
     Returns:
-        np.ndarray: uint8 HxW, 1 for vessel and 0 for background.
+        np.ndarray: uint8 HxW class indices (1 for vessel and 0 for
+        background under the binary rule; 255 ignored).
 
     Raises:
-        ValueError: If the file cannot be decoded or is not binary.
+        ValueError: If the file cannot be decoded or does not fit the rule.
     """
-    return _binarise(_grey(_open(path, 'label')), path, 'label')
+    label_rule = get_label_rule(rule)
+    pil = _open(path, 'label')
+    if label_rule.binary:
+        return _binarise(_grey(pil, path, 'label'), path, 'label')
+    indexed = ('P', ) if label_rule.index_coded else ()
+    if pil.mode not in ('L', *indexed, *HIGH_DEPTH_MODES):
+        pil = pil.convert('RGB')
+    return decode_classes(np.asarray(pil), label_rule, path)
 
 
 def read_fov(path: str) -> np.ndarray:
@@ -145,14 +164,16 @@ def read_fov(path: str) -> np.ndarray:
     Returns:
         np.ndarray: uint8 HxW, 1 inside the FOV.
     """
-    return _binarise(_grey(_open(path, 'FOV mask')), path, 'FOV mask')
+    return _binarise(
+        _grey(_open(path, 'FOV mask'), path, 'FOV mask'), path, 'FOV mask')
 
 
 def read_annotations(
         img: np.ndarray,
         img_path: str,
         seg_map_path: Optional[str],
-        fov_path: Optional[str] = None
+        fov_path: Optional[str] = None,
+        label_rule: str = 'binary'
 ) -> Tuple[Optional[np.ndarray], np.ndarray]:
     """Decode the label and FOV mask of a decoded image and check sizes.
 
@@ -164,18 +185,21 @@ def read_annotations(
         fov_path (str, optional): FOV mask file; None derives the FOV from
             the image with
             :func:`~setr_fundus.datasets.fov_geometry.derive_fov`.
+        label_rule (str): Rule decoding the label (see :func:`read_label`).
+            Defaults to 'binary'.
 
     Returns:
         tuple: ``(label, fov)`` as returned by :func:`read_label` (None
         without ``seg_map_path``) and :func:`read_fov` / ``derive_fov``.
 
     Raises:
-        ValueError: If a file cannot be decoded, a label or mask is not
-            binary, or sizes differ (naming both files and shapes).
+        ValueError: If a file cannot be decoded, a label does not fit its
+            rule, a mask is not binary, or sizes differ (naming both files
+            and shapes).
     """
     label = None
     if seg_map_path is not None:
-        label = read_label(seg_map_path)
+        label = read_label(seg_map_path, label_rule)
         _check_size(img, img_path, label, seg_map_path, 'label')
     if fov_path is None:
         fov = derive_fov(img)

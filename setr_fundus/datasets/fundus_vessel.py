@@ -6,23 +6,32 @@ from mmseg.registry import DATASETS
 
 from .fundus_io import HIGH_DEPTH_MODES, read_header
 from .holdout import check_holdout, holdout_split
-from .layouts import (LAYOUTS, SPLITS, detect_layout, folder_has_part,
-                      list_samples)
+from .label_rules import LABEL_RULES, check_rule_classes
+from .layouts import (SPLITS, SampleFiles, detect_layout, get_layout,
+                      layout_names, list_samples)
 
 
 @DATASETS.register_module()
 class FundusVesselDataset(BaseSegDataset):
-    """Retinal-vessel segmentation on DRIVE, CHASE_DB1, STARE, HRF or plain
-    ``images/ labels/ [masks/]`` folders: it lists the samples and checks
-    them; the pipeline loads them.
+    """Retinal-vessel segmentation on DRIVE, CHASE_DB1, STARE, HRF, RITE or
+    plain ``images/ labels/ [masks/]`` folders: it lists the samples and
+    checks them; the pipeline loads them.
 
     The layout is detected from ``data_root`` (see
     :mod:`setr_fundus.datasets.layouts` for what each expects; training and
-    test parts follow mmsegmentation's converters). The public sets have no
-    validation part, so ``split='val'`` is the last ``holdout`` images of
-    the training part and ``split='train'`` the rest: the test part is only
-    ever ``split='test'`` (a folder with its own ``val/`` validates on it
-    and trains on all of ``train/``).
+    test parts follow mmsegmentation's converters). Each layout lists the
+    maps of a sample (``vessel``, RITE's ``av``, the FOV mask) and the label
+    rule decoding each (:mod:`setr_fundus.datasets.label_rules`);
+    ``seg_map`` picks the training label, whose rule must decode into the
+    dataset's ``METAINFO`` classes (binary vessel here, artery/vein in
+    :class:`~setr_fundus.datasets.FundusArteryVeinDataset`). A
+    ``metainfo=dict(classes=...)`` subset remaps the classes as in mmseg
+    (``label_map``, applied by ``LoadFundusAnnotations``).
+
+    The public sets have no validation part, so ``split='val'`` is the last
+    ``holdout`` images of the training part and ``split='train'`` the rest:
+    the test part is only ever ``split='test'`` (a folder with its own
+    ``val/`` validates on it and trains on all of ``train/``).
 
     At construction every file's header is read (not its pixels): unpaired
     files, files that are not images, photographs of more than 8 bits per
@@ -31,13 +40,15 @@ class FundusVesselDataset(BaseSegDataset):
     pipeline, in the data-loader workers: mmcv's ``LoadImageFromFile``
     (``imdecode_backend='pillow'``, which reads GIF and PPM, with
     ``backend_args=dict(backend='local_gzip')`` for ``.gz`` files) and
-    :class:`~setr_fundus.datasets.LoadFundusAnnotations`, which checks that
-    labels are binary. An error while a sample is loaded names its image.
+    :class:`~setr_fundus.datasets.LoadFundusAnnotations`, which decodes the
+    label by its rule. An error while a sample is loaded names its image.
     Repeat the set within an epoch with mmengine's ``RepeatDataset``.
 
-    Each data info holds ``img_path``, ``seg_map_path``, ``fov_path`` (None
-    where the FOV is derived from the image), ``sample_idx``,
-    ``reduce_zero_label`` (False) and ``seg_fields`` ([]).
+    Each data info holds ``img_path``, ``seg_map_path`` (the ``seg_map``
+    file), ``label_rule`` (its rule's name), ``fov_path`` (None where the
+    FOV is derived from the image), ``map_paths`` (every map of the sample
+    by name, e.g. ``vessel``, ``av``, ``fov``), ``label_map``,
+    ``sample_idx``, ``reduce_zero_label`` (False) and ``seg_fields`` ([]).
 
     Args:
         data_root (str): Folder of the unpacked set. Defaults to ''.
@@ -45,7 +56,11 @@ class FundusVesselDataset(BaseSegDataset):
             images), 'val' (the held-out images) or 'test' (the test part).
             Defaults to 'train'.
         layout (str): 'auto' (detect from ``data_root``), 'drive',
-            'chase_db1', 'stare', 'hrf' or 'folder'. Defaults to 'auto'.
+            'chase_db1', 'stare', 'hrf', 'rite' or 'folder'. Defaults to
+            'auto'.
+        seg_map (str, optional): The map that is the label, e.g. 'vessel'
+            or (RITE, folders) 'av'. Defaults to None (``DEFAULT_SEG_MAP``,
+            'vessel').
         annotator (int): Observer whose label to read where a set has two
             (DRIVE 1st_manual/2nd_manual, CHASE_DB1 _1stHO/_2ndHO, STARE
             .ah/.vk). Defaults to 1.
@@ -57,8 +72,9 @@ class FundusVesselDataset(BaseSegDataset):
         **kwargs: Further ``BaseSegDataset`` arguments (``pipeline``,
             ``test_mode``, ``lazy_init``, ``indices``, ``metainfo``, ...).
     """
-    METAINFO = dict(
-        classes=('background', 'vessel'), palette=[[0, 0, 0], [255, 255, 255]])
+    METAINFO = LABEL_RULES['binary'].metainfo
+    #: The map read as the label unless ``seg_map`` says otherwise.
+    DEFAULT_SEG_MAP = 'vessel'
 
     def __init__(self,
                  data_root: str = '',
@@ -66,10 +82,11 @@ class FundusVesselDataset(BaseSegDataset):
                  layout: str = 'auto',
                  annotator: int = 1,
                  holdout: Union[int, float] = 0.2,
+                 seg_map: Optional[str] = None,
                  **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
-        layouts = ('auto', *LAYOUTS)
+        layouts = ('auto', *layout_names())
         if layout not in layouts:
             raise ValueError(
                 f'layout must be one of {layouts}, got {layout!r}')
@@ -80,6 +97,7 @@ class FundusVesselDataset(BaseSegDataset):
         self.layout = layout
         self.annotator = annotator
         self.holdout = holdout
+        self.seg_map = seg_map or self.DEFAULT_SEG_MAP
         self.resolved_layout: Optional[str] = None
         super().__init__(data_root=data_root, **kwargs)
 
@@ -87,20 +105,26 @@ class FundusVesselDataset(BaseSegDataset):
         """List the split's samples and check their headers.
 
         Returns:
-            list[dict]: Data infos with ``img_path``, ``seg_map_path``,
-            ``fov_path``, ``label_map``, ``reduce_zero_label`` and
-            ``seg_fields``.
+            list[dict]: Data infos as listed in the class docstring.
         """
         self.resolved_layout = (
             detect_layout(self.data_root)
             if self.layout == 'auto' else self.layout)
+        layout = get_layout(self.resolved_layout)
+        if self.seg_map not in layout.maps:
+            raise ValueError(
+                f'layout {self.resolved_layout!r} has the maps '
+                f'{tuple(layout.maps)}; seg_map={self.seg_map!r} is not one')
+        label_rule = layout.maps[self.seg_map]
+        check_rule_classes(
+            label_rule, self.METAINFO['classes'],
+            f'map {self.seg_map!r} of layout {self.resolved_layout!r}')
 
         def part_files(part):
             return list_samples(self.resolved_layout, self.data_root, part,
                                 self.annotator)
 
-        own_val = self.resolved_layout == 'folder' and folder_has_part(
-            self.data_root, 'val')
+        own_val = layout.has_own_val(self.data_root)
         if self.split == 'test' or (self.split == 'val' and own_val):
             files = part_files(self.split)
         elif own_val:
@@ -114,16 +138,19 @@ class FundusVesselDataset(BaseSegDataset):
                     f'part, and holdout={self.holdout!r} holds none out '
                     f'({self.data_root}); set holdout > 0 for a validation '
                     'loader')
-        for img, label, fov in files:
-            check_sample_headers(img, label, fov)
+        for sample in files:
+            check_sample_headers(sample)
         return [
             dict(
-                img_path=img,
-                seg_map_path=label,
-                fov_path=fov,
+                img_path=sample['img'],
+                seg_map_path=sample[self.seg_map],
+                label_rule=label_rule,
+                fov_path=sample['fov'],
+                map_paths={k: v
+                           for k, v in sample.items() if k != 'img'},
                 label_map=self.label_map,
                 reduce_zero_label=False,
-                seg_fields=[]) for img, label, fov in files
+                seg_fields=[]) for sample in files
         ]
 
     def prepare_data(self, idx: int) -> Optional[dict]:
@@ -144,28 +171,30 @@ class FundusVesselDataset(BaseSegDataset):
                 f'{type(err).__name__}: {err}') from err
 
 
-def check_sample_headers(img_path: str, seg_map_path: Optional[str],
-                         fov_path: Optional[str]) -> None:
+def check_sample_headers(sample: SampleFiles) -> None:
     """Check one sample from its file headers (no pixel is decoded).
 
     Args:
-        img_path (str): Photograph.
-        seg_map_path (str, optional): Vessel label.
-        fov_path (str, optional): FOV mask.
+        sample (dict): ``img`` (the photograph) and its maps (labels, FOV
+            mask; None where absent).
 
     Raises:
         FileNotFoundError: A file is missing.
         ValueError: A file is not an image, the photograph has more than 8
             bits per channel, or a label or mask differs from its size.
     """
+    img_path = sample['img']
     size, mode = read_header(img_path, 'image')
     if mode in HIGH_DEPTH_MODES:  # mmcv's LoadImageFromFile would clip them
         raise ValueError(
             f'image {img_path} has {mode!r} pixels (more than 8 bits per '
             'channel); convert it to an 8-bit RGB file first')
-    for path, kind in ((seg_map_path, 'label'), (fov_path, 'FOV mask')):
-        if path is None:
+    checked = set()
+    for name, path in sample.items():
+        if name == 'img' or path is None or path in checked:
             continue
+        checked.add(path)
+        kind = 'FOV mask' if name == 'fov' else f'{name} label'
         other, _ = read_header(path, kind)
         if other != size:
             raise ValueError(

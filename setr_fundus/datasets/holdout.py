@@ -54,7 +54,7 @@ def holdout_split(files: Sequence[SampleFiles], holdout: Union[int, float]
     """Split a training part into images to train on and held-out ones.
 
     Args:
-        files (Sequence[tuple]): The training part, in listing order.
+        files (Sequence[dict]): The training part, in listing order.
         holdout (int | float): See :func:`holdout_count`.
 
     Returns:

@@ -7,13 +7,14 @@ array they get.
 """
 from typing import Dict, Sequence
 
-import cv2
 import numpy as np
 from scipy.integrate import trapezoid
 from scipy.interpolate import splev, splprep
 from scipy.ndimage import distance_transform_edt, maximum_filter
 from skimage.measure import block_reduce
 from skimage.morphology import skeletonize
+
+from ..datasets.label_resampling import resample_fraction, resample_label
 
 # variance of rounding a point to the nearest pixel centre, both coordinates
 # (2 x 1/12 px^2)
@@ -158,15 +159,13 @@ def resample_binary(mask: np.ndarray,
     """Resample a binary mask to ``size``, keeping areas, widths and thin
     lines.
 
-    The mask is resampled as fractions (area averaging to shrink, bilinear
-    to grow) and a pixel is set where more than half of it is covered.
-    Where exactly half is (an edge on the target grid, which integer scale
-    factors make common) the pixel is set on the even squares of a
-    checkerboard, so that such edges neither widen nor narrow vessels on
-    average. A line one pixel wide that lands between two target pixels
-    can fall apart; with ``keep_lines`` the skeleton of the fractions of at
-    least one quarter is added back (one pixel across, only where the line
-    was).
+    The mask is resampled by the label resampler of the data pipeline
+    (:func:`~setr_fundus.datasets.label_resampling.resample_label`: area
+    averaging to shrink, bilinear to grow, set where at least half of a
+    pixel is covered). A line one pixel wide that lands between two target
+    pixels can fall apart; with ``keep_lines`` the skeleton of the
+    fractions of at least one quarter is added back (one pixel across, only
+    where the line was).
 
     Args:
         mask (np.ndarray): Bool HxW mask.
@@ -176,17 +175,8 @@ def resample_binary(mask: np.ndarray,
     Returns:
         np.ndarray: Bool mask of shape ``(height, width)``.
     """
-    size = tuple(int(v) for v in size)
-    if size == (mask.shape[1], mask.shape[0]):
-        return mask.astype(bool)
-    shrink = size[0] * size[1] < mask.shape[0] * mask.shape[1]
-    fraction = cv2.resize(
-        mask.astype(np.float32),
-        size,
-        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    rows, cols = np.indices(fraction.shape)
-    half = np.abs(fraction - 0.5) < 1e-6
-    binary = (fraction > 0.5) | (half & ((rows + cols) % 2 == 0))
-    if keep_lines:
-        binary |= skeletonize(fraction >= 0.25)
+    binary = resample_label(mask.astype(np.uint8), size).astype(bool)
+    if keep_lines and binary.shape != mask.shape:
+        binary |= skeletonize(
+            resample_fraction(mask.astype(np.float32), size) >= 0.25)
     return binary

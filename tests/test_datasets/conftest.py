@@ -1,6 +1,7 @@
 """Session fixtures: tiny sets in each layout (see fundus_fixtures)."""
 import pytest
-from fundus_fixtures import SIZE, write_chase, write_hrf, write_stare
+from fundus_fixtures import (SIZE, write_chase, write_hrf, write_rite,
+                             write_stare)
 from mmengine.registry import init_default_scope
 
 import setr_fundus  # noqa: F401  (registers the modules)
@@ -33,3 +34,8 @@ def stare_root(tmp_path_factory) -> str:
 @pytest.fixture(scope='session')
 def hrf_root(tmp_path_factory) -> str:
     return write_hrf(str(tmp_path_factory.mktemp('HRF')))
+
+
+@pytest.fixture(scope='session')
+def rite_root(tmp_path_factory) -> str:
+    return write_rite(str(tmp_path_factory.mktemp('RITE')))

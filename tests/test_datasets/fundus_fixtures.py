@@ -114,3 +114,35 @@ def palette_gif(stem: str, vessel: np.ndarray) -> str:
     os.makedirs(osp.dirname(stem), exist_ok=True)
     pil.save(stem + '.gif')
     return stem + '.gif'
+
+
+#: RITE's artery/vein colours and the classes they decode to.
+RITE_COLOURS = {(255, 0, 0): 1, (0, 0, 255): 2, (0, 255, 0): 3,
+                (255, 255, 255): 3}
+
+
+def av_classes(vessel: np.ndarray) -> np.ndarray:
+    """Artery/vein/crossing/uncertain classes (1-4 drawn by column bands,
+    4 stored as 3) on the vessel pixels of a synthetic label."""
+    bands = (np.arange(vessel.shape[1]) * 4 // vessel.shape[1]) + 1
+    return (vessel * np.minimum(bands, 3)[None, :]).astype(np.uint8)
+
+
+def av_colours(vessel: np.ndarray) -> np.ndarray:
+    """RITE-coloured RGB artery/vein label of a synthetic vessel map."""
+    bands = np.arange(vessel.shape[1]) * 4 // vessel.shape[1]
+    palette = np.array([(255, 0, 0), (0, 0, 255), (0, 255, 0),
+                        (255, 255, 255)], np.uint8)
+    return palette[bands][None, :, :] * vessel[..., None]
+
+
+def write_rite(root: str) -> str:
+    """RITE as it unpacks: 3 training + 2 test images."""
+    for part, first, count in (('training', 21, 3), ('test', 1, 2)):
+        for i in range(count):
+            stem = f'{first + i:02d}_{part}'
+            rgb, vessel, _ = sample(700 + first + i)
+            save(osp.join(root, part, 'images', stem + '.tif'), rgb)
+            save(osp.join(root, part, 'av', stem + '.png'), av_colours(vessel))
+            save(osp.join(root, part, 'vessel', stem + '.png'), vessel * 255)
+    return root

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 
 from setr_fundus.datasets.fov_geometry import (FOVCircle, circle_mask,
                                                derive_fov, fit_fov_circle)
@@ -60,8 +61,15 @@ def test_empty_mask_is_an_error_naming_the_photograph():
 
 
 def test_photograph_without_dark_border_falls_back_to_its_width(caplog):
-    circle = fit_fov_circle(np.ones((60, 80), np.uint8), 'full.png')
+    # MMLogger does not pass records on to the root logger caplog reads
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        circle = fit_fov_circle(np.ones((60, 80), np.uint8), 'full.png')
+    finally:
+        logger.removeHandler(caplog.handler)
     assert circle == FOVCircle(39.5, 29.5, 80.0, fitted=False)
+    assert 'full.png: the field of view fills the frame' in caplog.text
 
 
 def test_derive_fov_matches_true_fov():

@@ -5,12 +5,12 @@ import tempfile
 
 import numpy as np
 import pytest
-from fundus_fixtures import (LOAD, SIZE, load, palette_gif, sample, save,
-                             write_folder)
+from fundus_fixtures import (LOAD, SIZE, av_classes, load, palette_gif, sample,
+                             save, write_folder)
 from PIL import Image
 
-from setr_fundus.datasets import (FundusVesselDataset, SyntheticFundusDataset,
-                                  fundus_io)
+from setr_fundus.datasets import (FundusArteryVeinDataset, FundusVesselDataset,
+                                  SyntheticFundusDataset, fundus_io)
 
 
 def check_binary_sample(info: dict) -> None:
@@ -195,7 +195,7 @@ def test_empty_or_unknown_data_root_lists_layouts(tmp_path):
     for root, error in (('', FileNotFoundError), (str(tmp_path), ValueError)):
         with pytest.raises(error) as err:
             FundusVesselDataset(data_root=root)
-        for name in ('drive', 'hrf', 'chase_db1', 'stare', 'folder'):
+        for name in ('drive', 'hrf', 'chase_db1', 'stare', 'rite', 'folder'):
             assert f'  {name}: ' in str(err.value)
         assert '1st_manual' in str(err.value)
 
@@ -286,3 +286,95 @@ def test_holdout_that_leaves_nothing_is_an_error(drive_root):
         FundusVesselDataset(data_root=drive_root, holdout=3)
     with pytest.raises(ValueError, match='holdout=0 holds none out'):
         FundusVesselDataset(data_root=drive_root, split='val', holdout=0)
+
+
+def test_rite_vessel_and_artery_vein_maps(rite_root):
+    vessel = FundusVesselDataset(data_root=rite_root, split='test')
+    assert vessel.resolved_layout == 'rite' and len(vessel) == 2
+    info = vessel.get_data_info(0)
+    assert info['seg_map_path'].endswith(osp.join('vessel', '01_test.png'))
+    assert set(info['map_paths']) == {'vessel', 'av', 'fov'}
+    check_binary_sample(info)
+    av = FundusArteryVeinDataset(data_root=rite_root, split='val')
+    assert av.metainfo['classes'][1:3] == ('artery', 'vein')
+    info = av.get_data_info(0)
+    assert info['img_path'].endswith('23_training.tif')
+    np.testing.assert_array_equal(
+        load(info)['gt_seg_map'], av_classes(sample(723)[1]))
+    with pytest.raises(ValueError, match="rule 'artery_vein_colours' into"):
+        FundusVesselDataset(data_root=rite_root, seg_map='av')
+    with pytest.raises(ValueError, match="seg_map='disc' is not one"):
+        FundusVesselDataset(data_root=rite_root, seg_map='disc')
+    # an A/V label read as a binary vessel label names file and colours
+    info = FundusVesselDataset(data_root=rite_root).get_data_info(0)
+    info['seg_map_path'] = info['map_paths']['av']
+    with pytest.raises(ValueError, match=r'21_training.png .*\(255, 0, 0\)'):
+        load(info)
+
+
+def test_index_coded_folder_with_three_or_four_classes(tmp_path):
+    def index_coded(stem, vessel):
+        return save(stem + '.png', av_classes(vessel))
+
+    root = write_folder(str(tmp_path / 'av'), 2, 40, index_coded)
+    four = FundusArteryVeinDataset(data_root=root, split='test')
+    expected = av_classes(sample(41)[1])
+    np.testing.assert_array_equal(
+        load(four.get_data_info(1))['gt_seg_map'], expected)
+    three = FundusArteryVeinDataset(
+        data_root=root,
+        split='test',
+        metainfo=dict(classes=('background', 'artery', 'vein')))
+    assert three.label_map == {0: 0, 1: 1, 2: 2, 3: 255}
+    assert len(three.metainfo['palette']) == 3
+    remapped = load(three.get_data_info(1))['gt_seg_map']
+    np.testing.assert_array_equal(remapped, np.where(expected == 3, 255,
+                                                     expected))
+    vessel_only = FundusVesselDataset(
+        data_root=write_folder(str(tmp_path / 'v'), 1, 50, palette_gif),
+        split='test',
+        metainfo=dict(classes=('vessel', )))
+    np.testing.assert_array_equal(
+        load(vessel_only.get_data_info(0))['gt_seg_map'],
+        np.where(sample(50)[1] == 1, 0, 255))
+
+
+def test_detection_does_not_depend_on_order(tmp_path, rite_root, drive_root):
+    both = tmp_path / 'both'
+    shutil.copytree(drive_root, both)
+    shutil.copytree(osp.join(rite_root, 'training', 'av'),
+                    both / 'training' / 'av')
+    with pytest.raises(ValueError, match=r"matches the layouts \['drive', "
+                       r"'rite'\]; set layout="):
+        FundusVesselDataset(data_root=str(both))
+    assert len(FundusVesselDataset(data_root=str(both), layout='drive')) == 2
+    # a folder whose images carry CHASE_DB1 names is CHASE_DB1, as before
+    chase_named = tmp_path / 'chase_named'
+    save(str(chase_named / 'images' / 'Image_01L.jpg'), sample(1)[0])
+    os.makedirs(chase_named / 'labels')
+    with pytest.raises(FileNotFoundError, match='CHASE_DB1: image'):
+        FundusVesselDataset(data_root=str(chase_named))
+
+
+@pytest.mark.parametrize('path', [
+    'DRIVE/training/1st_manual/21_manual1.gif',
+    'CHASE_DB1/Image_01L_1stHO.png', 'HRF/manual1/01_dr.tif',
+    'RITE/training/vessel/21_training.png'
+])
+def test_real_binary_labels_are_read(path):
+    full = osp.join('/work/shared/data', path)
+    if not osp.isfile(full):
+        pytest.skip(f'{full} not here')
+    label = fundus_io.read_label(full)
+    assert set(np.unique(label)) == {0, 1}
+
+
+def test_real_rite_artery_vein_label():
+    full = '/work/shared/data/RITE/training/av/22_training.png'
+    if not osp.isfile(full):
+        pytest.skip(f'{full} not here')
+    with pytest.raises(ValueError, match='22_training.png is not binary'):
+        fundus_io.read_label(full)
+    classes = fundus_io.read_label(full, 'artery_vein_colours')
+    assert set(np.unique(classes)) == {0, 1, 2, 3, 255}
+    assert (classes == 255).sum() == 3  # RITE's stray magenta pixels

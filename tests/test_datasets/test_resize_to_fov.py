@@ -99,12 +99,14 @@ def test_works_in_a_compose_and_with_the_pack_step():
     assert tuple(packed['inputs'].shape[1:]) == meta['img_shape']
 
 
-def test_padded_maps_are_refused():
+def test_padded_and_multi_class_maps_keep_their_classes():
     img, label, fov = photograph()
-    label = label.copy()
-    label[0, 0] = 255
-    with pytest.raises(ValueError, match='before transforms that pad'):
-        ResizeToFOV()(results_of(img, label, fov))
+    label = label * 2  # vessel class 2
+    label[:10] = 255  # padded by a rotation
+    out = ResizeToFOV(fov_diameter=40)(results_of(img, label, fov))
+    assert set(np.unique(out['gt_seg_map'])) == {0, 2, 255}
+    with pytest.raises(ValueError, match='threshold'):
+        ResizeToFOV(label_threshold=0.4)(results_of(img, label, fov))
 
 
 def test_no_visible_field_of_view_names_the_photograph():

@@ -1,13 +1,13 @@
 """ResizeToFOV: rescale a photograph so that its FOV has a set diameter."""
 from typing import Optional, Tuple
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmseg.registry import TRANSFORMS
 
 from ..fov_geometry import derive_fov, fit_fov_circle
+from ..label_resampling import resample_fraction, resample_label
 
 
 @TRANSFORMS.register_module()
@@ -27,12 +27,14 @@ class ResizeToFOV(BaseTransform):
     interpolation when it grows. The maps in ``seg_fields`` (label and FOV
     mask in training; test pipelines keep them at the original resolution
     with ``LoadFundusAnnotations(keep_gt_original=True)``) are resampled the
-    same way as fractions of vessel and thresholded at one half: a pixel is
-    vessel (or inside the FOV) where at least half of it is. Shrinking
-    therefore keeps most 1-px vessels, which nearest-neighbour sampling
-    breaks up, and keeps the vessel area unbiased (docs/data.md has the
-    measurement). Place the transform before any
-    padding transform, while the maps hold only 0 and 1.
+    same way as class fractions by
+    :func:`~setr_fundus.datasets.label_resampling.resample_label`: a binary
+    pixel is vessel (or inside the FOV) where at least ``label_threshold``
+    (the FOV: half) of it is, a pixel of a multi-class map (or one with
+    ignored 255 pixels) takes the class of largest fraction, the highest on
+    ties. Shrinking therefore keeps most 1-px vessels, which
+    nearest-neighbour sampling breaks up, and keeps the vessel area
+    unbiased (docs/data.md has the measurement).
 
     Predictions map back to the photograph's pixels through
     ``ori_shape``, as for mmseg's ``Resize`` (the segmentor resizes its
@@ -62,8 +64,9 @@ class ResizeToFOV(BaseTransform):
         ratio_range (tuple[float, float], optional): Random factor on the
             target diameter, drawn uniformly from this range per sample
             (training). Defaults to None (exactly ``fov_diameter``).
-        label_threshold (float): Fraction of a resampled label pixel that
-            must be vessel for it to count as vessel. Defaults to 0.5.
+        label_threshold (float): Fraction of a resampled binary label
+            pixel that must be vessel for it to count as vessel; labels of
+            more classes take 0.5 only. Defaults to 0.5.
     """
 
     def __init__(self,
@@ -109,11 +112,10 @@ class ResizeToFOV(BaseTransform):
         scale = self.fov_diameter * self._ratio() / circle.diameter
         h, w = img.shape[:2]
         size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
-        results['img'] = _resample(img, size)
+        results['img'] = resample_fraction(img, size)
         for key in results.get('seg_fields', []):
             threshold = self.label_threshold if key == 'gt_seg_map' else 0.5
-            results[key] = _resample_binary(results[key], size, threshold,
-                                            key)
+            results[key] = resample_label(results[key], size, threshold)
         results['img_shape'] = results['img'].shape[:2]
         results['scale_factor'] = (size[0] / w, size[1] / h)
         results['fov_circle'] = tuple(float(v) for v in circle[:3])
@@ -123,25 +125,3 @@ class ResizeToFOV(BaseTransform):
         return (f'{self.__class__.__name__}(fov_diameter='
                 f'{self.fov_diameter}, ratio_range={self.ratio_range}, '
                 f'label_threshold={self.label_threshold})')
-
-
-def _resample(array: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
-    """Area averaging to shrink, bilinear to grow; ``size`` is (w, h)."""
-    if size == (array.shape[1], array.shape[0]):
-        return array
-    shrink = size[0] * size[1] < array.shape[0] * array.shape[1]
-    return cv2.resize(
-        array, size, interpolation=cv2.INTER_AREA if shrink else
-        cv2.INTER_LINEAR)
-
-
-def _resample_binary(array: np.ndarray, size: Tuple[int, int],
-                     threshold: float, key: str) -> np.ndarray:
-    """Resample a {0, 1} map as fractions and threshold them."""
-    if array.max(initial=0) > 1:
-        raise ValueError(
-            f'ResizeToFOV: {key} holds values other than 0 and 1 '
-            f'({np.unique(array)[:6].tolist()}); place ResizeToFOV before '
-            'transforms that pad with seg_pad_val')
-    fraction = _resample(array.astype(np.float32), size)
-    return (fraction >= threshold).astype(array.dtype)
