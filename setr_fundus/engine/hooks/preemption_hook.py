@@ -65,9 +65,10 @@ class PreemptionHook(Hook):
     (:class:`~setr_fundus.engine.worker_signals.IgnoreStopSignals` as their
     ``worker_init_fn``), and the main thread blocks them from the start of
     each epoch to its first iteration, so that workers forked then inherit
-    them blocked until ``worker_init_fn`` (the signal stays pending for the
-    main process meanwhile). Loops that start their workers before
-    ``before_train`` (mmengine's ``IterBasedTrainLoop``) are not covered.
+    them blocked until ``worker_init_fn`` (the main process still gets it:
+    in another thread, or when the mask is lifted). Loops that start their
+    workers before ``before_train`` (mmengine's ``IterBasedTrainLoop``) are
+    not covered.
 
     Further signals while the run is stopping are ignored: SIGKILL (or
     SIGQUIT, Ctrl-\\) ends a run at once. Handlers are installed in
@@ -88,7 +89,8 @@ class PreemptionHook(Hook):
     priority = 'LOWEST'  # after logging, schedulers and periodic saving
 
     def __init__(self,
-                 signals: Sequence[str] = ('SIGTERM', 'SIGINT', 'SIGUSR1'),
+                 signals: Sequence[str] = ('SIGTERM', 'SIGINT',
+                                           'SIGUSR1'),
                  filename_tmpl: str = 'model_iter_{}.pth',
                  exit_code: int = PREEMPTED_EXIT_CODE) -> None:
         unknown = [name for name in signals if not hasattr(signal, name)]
