@@ -2,10 +2,11 @@
 # Training on a Slurm cluster, one task per GPU.
 #   [GPUS=8 GPUS_PER_NODE=8 CPUS_PER_TASK=5 SIGNAL=TERM@120] \
 #   bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG [train.py options]
-# SIGNAL: Slurm sends SIGTERM to every task 120 s before the time limit
-# (preemption sends SIGTERM too, GraceTime before SIGKILL); training then
-# saves model_iter_N.pth and exits with 75. Continue with the same command
-# and --resume (docs/training.md, "Faults").
+# SIGNAL: Slurm sends SIGTERM to every process of the tasks (data loader
+# workers included) 120 s before the time limit (preemption sends SIGTERM too,
+# GraceTime before SIGKILL; USR1@120 works the same); training then saves
+# model_iter_N.pth and exits with 75. Continue with the same command and
+# --resume (docs/training.md, "Faults").
 set -euo pipefail
 PARTITION=$1
 JOB_NAME=$2
