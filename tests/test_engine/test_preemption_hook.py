@@ -1,14 +1,17 @@
 """PreemptionHook on the toy runner: a signal stops training after the
 current iteration with a resumable checkpoint that --resume continues from
-the next batch."""
+the next batch; DataLoader workers ignore the signals."""
 import os
 import signal
+import subprocess
 
 import pytest
 from mmengine.hooks import Hook
+from torch.utils.data import DataLoader, Dataset
 
 from setr_fundus.engine import (PREEMPTED_EXIT_CODE, FundusEpochBasedTrainLoop,
                                 PreemptionHook, TrainingPreempted)
+from setr_fundus.engine.worker_signals import IgnoreStopSignals, guard_workers
 from setr_fundus.utils import load_trusted_checkpoint
 from tests.test_engine.toy_runner import ToyScheduledDice, toy_runner
 
@@ -57,6 +60,9 @@ def test_sigterm_saves_and_resume_continues_at_next_batch(tmp_path):
     assert 'SIGTERM after iteration 3 (epoch 2)' in str(stop)
     assert stop.checkpoint == str(tmp_path / 'model_iter_3.pth')
     assert signal.getsignal(signal.SIGTERM) is previous
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert isinstance(runner.train_dataloader.worker_init_fn,
+                      IgnoreStopSignals)
     ckpt = load_trusted_checkpoint(stop.checkpoint)
     assert (ckpt['meta']['epoch'], ckpt['meta']['iter']) == (1, 3)
     assert {'optimizer', 'message_hub'} <= set(ckpt)
@@ -134,3 +140,33 @@ def test_exit_code_file(tmp_path, monkeypatch):
 def test_unknown_signal_name():
     with pytest.raises(ValueError, match='SIGNOPE'):
         PreemptionHook(signals=('SIGTERM', 'SIGNOPE'))
+
+
+class _WorkerPids(Dataset):
+    """Four samples, each the pid of the process that loads it."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int) -> int:
+        return os.getpid()
+
+
+def test_workers_ignore_signals_but_their_parents_sigterm():
+    signals = PreemptionHook().signals
+    assert signal.SIGUSR1 in signals
+    loader = DataLoader(
+        _WorkerPids(), num_workers=2, persistent_workers=True)
+    guard_workers([loader], signals)
+    workers = {int(pid) for pid in loader}
+    assert len(workers) == 2 and os.getpid() not in workers
+    for signum in signals:  # from another process, as a group signal is
+        subprocess.run(['kill', f'-{signum}', *map(str, workers)],
+                       check=True)
+    # a worker killed by one of them fails this epoch (RuntimeError)
+    assert {int(pid) for pid in loader} == workers
+    # SIGTERM from the parent ends a worker with 0, as torch's handler does
+    worker = workers.pop()
+    os.kill(worker, signal.SIGTERM)
+    ended = os.waitid(os.P_PID, worker, os.WEXITED | os.WNOWAIT)
+    assert (ended.si_code, ended.si_status) == (os.CLD_EXITED, 0)

@@ -111,7 +111,8 @@ def derived_config(directory: Path, base: Path, hooks: Sequence[dict]) -> Path:
         'IterDelayHook': 'tests.test_tools.iter_delay_hook',
         'PauseHook': 'tests.test_tools.pause_hook',
         'BatchRecordHook': 'tests.test_tools.batch_record_hook',
-        'NaNInjectHook': 'tests.test_tools.nan_inject_hook'
+        'NaNInjectHook': 'tests.test_tools.nan_inject_hook',
+        'SignalWaitHook': 'tests.test_tools.signal_wait_hook'
     }
     imports = ['setr_fundus'] + sorted(
         {modules[hook['type']]
