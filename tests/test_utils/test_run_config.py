@@ -1,6 +1,9 @@
+import logging
+
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 
 from setr_fundus.utils import (enable_amp, enable_mask_output, enable_tta,
                                enable_visualization, set_resume, set_work_dir)
@@ -33,8 +36,17 @@ def test_work_dir_priority():
 def test_amp_is_a_noop_with_a_warning_on_cpu(monkeypatch, caplog):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     cfg = _cfg()
-    assert enable_amp(cfg) is False
+    # MMLogger does not pass records on to the root logger caplog reads
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        assert enable_amp(cfg) is False
+    finally:
+        logger.removeHandler(caplog.handler)
     assert cfg.optim_wrapper.type == 'OptimWrapper'
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelno == logging.WARNING]
+    assert any('--amp ignored' in m and 'CUDA' in m for m in warnings)
 
 
 @pytest.mark.parametrize('bf16,dtype,scale', [(True, 'bfloat16', None),
