@@ -31,3 +31,12 @@ def test_classes_take_the_largest_fraction_and_ties_go_high():
     np.testing.assert_array_equal(resample_label(label, (4, 4)), label)
     with pytest.raises(ValueError, match='threshold'):
         resample_label(label, (2, 2), threshold=0.4)
+
+
+def test_checkerboard_ties_split_exact_halves():
+    label = np.zeros((4, 8), np.uint8)
+    label[:, :3] = 1  # column 1 of the half-size map is half vessel
+    out = resample_label(label, (4, 2), checkerboard_ties=True)
+    np.testing.assert_array_equal(out, [[1, 0, 0, 0], [1, 1, 0, 0]])
+    np.testing.assert_array_equal(
+        resample_label(label, (4, 2)), [[1, 1, 0, 0], [1, 1, 0, 0]])
