@@ -81,7 +81,7 @@ def test_seed_checkpoint_files(tmp_path):
         assert osp.basename(f.read().strip()) == 'model_epoch_3.pth'
 
 
-def test_checkpoint_hook_rejects_several_metrics(tmp_path):
+def test_checkpoint_hook_rejects_several_metrics():
     from setr_fundus.engine import FundusCheckpointHook
     with pytest.raises(ValueError, match='one metric'):
         FundusCheckpointHook(save_best=['Dice', 'IoU'], rule='greater')

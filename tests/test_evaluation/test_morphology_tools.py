@@ -221,3 +221,4 @@ def test_agreement_tool_prints_a_table(tmp_path, capsys):
     cells = [cell.strip() for cell in density.strip('|').split('|')]
     assert cells[2:] == ['1', '0', '0']
     assert (tmp_path / 'table.md').read_text().strip() == table
+    assert capsys.readouterr().out.rstrip().endswith(table)
