@@ -11,7 +11,7 @@
 #       --data-root data/CHASE_DB1
 # Encoder: ViT width 128, 4 layers, patch 16, tapped at every layer, and
 # its spatial path (a conv stem on the image). The MLA head decodes with
-# the detail path: the stem's maps feed every x2 up-step, so one-pixel
+# the spatial path: its maps feed every x2 up-step, so one-pixel
 # vessels are decoded at full resolution
 # (with the plain head this recipe reaches held-out Dice 32.5 only, see
 # docs/drive.md). The last 4 training images choose best_model.pth; the
@@ -26,7 +26,7 @@ train_pipeline = [
     dict(step, crop_size=crop_size) if step['type'] == 'RandomCrop' else step
     for step in _base_.train_pipeline
 ]
-detail_channels = (8, 16, 16, 32, 32)
+spatial_channels = (8, 16, 16, 32, 32)
 model = dict(
     backbone=dict(
         arch=dict(
@@ -36,12 +36,12 @@ model = dict(
         patch_size=16,
         out_indices=(0, 1, 2, 3),
         drop_path_rate=0.0,
-        detail_channels=detail_channels),
+        spatial_channels=spatial_channels),
     decode_head=dict(
         in_channels=(128, 128, 128, 128),
         patch_size=16,
         mla_channels=64,
-        detail_channels=detail_channels),
+        spatial_channels=spatial_channels),
     test_cfg=dict(crop_size=crop_size, stride=(96, 96), slide_batch_size=16))
 
 # 16 images x 8 = 128 crops an epoch, 16 iterations at batch 8; 188 epochs

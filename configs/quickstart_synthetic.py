@@ -1,6 +1,6 @@
 # First run on a laptop CPU, nothing to download: the recipe of
 # configs/quickstart_drive.py (small ViT from scratch, MLA head with its
-# detail path) trained on the built-in synthetic fundus set (20 training
+# spatial path) trained on the built-in synthetic fundus set (20 training
 # images of 584x565, the last 4 held out for validation).
 #   python tools/train.py configs/quickstart_synthetic.py
 _base_ = ['./quickstart_drive.py']

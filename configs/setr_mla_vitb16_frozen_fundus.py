@@ -1,7 +1,8 @@
 # The seed's ConfigViTB16Frozen: ViT-B/16 at 224x224 initialised from the
 # fundus foundation model and frozen; only the MLA decoder and head train,
-# with the detail path, whose spatial path beside the ViT also trains (the
-# seed's plain head: --cfg-options detail_channels=None). AdamW lr 1e-4
+# with the spatial path beside the ViT, which also trains (the seed's plain
+# head: --cfg-options model.backbone.spatial_channels=None
+# model.decode_head.spatial_channels=None). AdamW lr 1e-4
 # (decoder x10, one-epoch warm-up), cosine annealing, batch 4 per GPU, 100
 # epochs, DRIVE.
 _base_ = [

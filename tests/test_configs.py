@@ -167,26 +167,26 @@ def test_val_and_test_loaders_are_overridden_separately(split, other):
 
 
 PLAIN_HEAD = {
-    'model.backbone.detail_channels': None,
-    'model.decode_head.detail_channels': None
+    'model.backbone.spatial_channels': None,
+    'model.decode_head.spatial_channels': None
 }
 
 
 @pytest.mark.parametrize(
     'name', ['setr_mla_vitb16_frozen_fundus.py', 'setr_mla_default_fundus.py'])
 def test_seed_plain_head_is_two_options_away(name):
-    """``--cfg-options model.backbone.detail_channels=None
-    model.decode_head.detail_channels=None`` gives the seed's plain SETR-MLA
+    """``--cfg-options model.backbone.spatial_channels=None
+    model.decode_head.spatial_channels=None`` gives the seed's plain SETR-MLA
     head and a backbone without the spatial path."""
     path = osp.join(CONFIG_DIR, name)
     init_default_scope('mmseg')
     options = {'model.backbone.init_cfg': None}
     with_spatial = MODELS.build(load_config(path, options).model)
-    assert with_spatial.decode_head.detail_channels
+    assert with_spatial.decode_head.spatial_channels
     assert hasattr(with_spatial.backbone, 'spatial_path')
     plain = MODELS.build(
         load_config(path, {**options, **PLAIN_HEAD}).model)
-    assert plain.decode_head.detail_channels == ()
+    assert plain.decode_head.spatial_channels == ()
     assert not hasattr(plain.backbone, 'spatial_path')
     assert not any('detail' in k for k in plain.decode_head.state_dict())
 

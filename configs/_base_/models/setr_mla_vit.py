@@ -8,8 +8,9 @@ norm_cfg = dict(type='BN', requires_grad=True)
 # widths of the spatial path's maps at 1/1 .. 1/16 of the image; the
 # backbone makes them and the head takes them (None: the seed's plain
 # SETR-MLA head, which decodes everything from the 1/16 tokens; set both
-# sites at once with --cfg-options detail_channels=None)
-detail_channels = (16, 16, 32, 32, 64)
+# both sites: --cfg-options model.backbone.spatial_channels=None
+# model.decode_head.spatial_channels=None)
+spatial_channels = (16, 16, 32, 32, 64)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     # VisionFM's colour-fundus statistics (RGB, 0-255)
@@ -37,15 +38,15 @@ model = dict(
         out_indices=(2, 5, 8, 11),
         drop_path_rate=0.0,
         frozen_stages=-1,
-        detail_channels=detail_channels,
-        detail_norm_cfg=norm_cfg),
+        spatial_channels=spatial_channels,
+        spatial_norm_cfg=norm_cfg),
     decode_head=dict(
         type='VesselMLAHead',
         in_channels=(768, 768, 768, 768),
         patch_size=16,
         mla_channels=256,
-        # the detail path: backbone outputs 4-8 into every x2 up-step
-        detail_channels=detail_channels,
+        # the spatial path: backbone outputs 4-8 into every x2 up-step
+        spatial_channels=spatial_channels,
         num_classes=2,
         dropout_ratio=0.0,
         norm_cfg=norm_cfg,
