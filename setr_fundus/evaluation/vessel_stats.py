@@ -12,31 +12,32 @@ import torch
 from skimage.morphology import skeletonize
 from torch import Tensor
 
+from ..models.utils import class_probabilities
+
 
 def vessel_logit(seg_logits: Tensor) -> Tensor:
     """Log-odds of the vessel probability from a ``(C, ...)`` logit map.
 
     Args:
         seg_logits (Tensor): A segmentor's ``seg_logits`` with the class
-            axis first. ``C == 2``: background and vessel logits,
-            probability ``softmax(x)[1]``, whose log-odds are
-            ``x[1] - x[0]``. ``C == 1``: mmseg's ``postprocess_result``
-            already applied the sigmoid, so this is the vessel probability
-            itself.
+            axis first, read by
+            :func:`~setr_fundus.models.utils.class_probabilities`: two
+            channels of logits (background, vessel) or one channel holding
+            the vessel probability (a sigmoid head).
 
     Returns:
-        Tensor: float32 log-odds ``log(p / (1 - p))`` with the class axis
-        removed; unlike ``p`` itself they do not round to 0 or 1 for
-        confident predictions.
+        Tensor: float32 log-odds ``log(p_vessel / p_background)`` with the
+        class axis removed. They are the logs of the two probabilities,
+        neither of which rounds to 0 for confident predictions (down to
+        ``1e-38``), so, unlike the vessel probability itself, they keep
+        confident pixels apart.
     """
-    seg_logits = seg_logits.float()
-    if seg_logits.shape[0] == 1:
-        prob = seg_logits[0].double().clamp(1e-12, 1 - 1e-12)
-        return (prob.log() - (-prob).log1p()).float()
-    if seg_logits.shape[0] == 2:
-        return seg_logits[1] - seg_logits[0]
-    raise ValueError('seg_logits must have 1 (sigmoid) or 2 (softmax) '
-                     f'channels, got shape {tuple(seg_logits.shape)}')
+    if seg_logits.shape[0] not in (1, 2):
+        raise ValueError('seg_logits must have 1 (sigmoid) or 2 (softmax) '
+                         f'channels, got shape {tuple(seg_logits.shape)}')
+    tiny = torch.finfo(torch.float32).tiny
+    prob = class_probabilities(seg_logits.float()).clamp_min(tiny).log()
+    return prob[1] - prob[0]
 
 
 def confusion_and_histograms(

@@ -6,6 +6,8 @@ from mmseg.models import SegTTAModel
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
+from ..utils import class_probabilities
+
 
 @MODELS.register_module()
 class FundusTTAModel(SegTTAModel):
@@ -16,12 +18,14 @@ class FundusTTAModel(SegTTAModel):
     ``seg_logits`` are that view's alone and whose annotations (e.g. the FOV
     mask) went through that view's flip. Here the merged sample is built on
     the first, unaugmented view: ground truth and FOV stay aligned with the
-    image, and ``seg_logits`` hold the log of the averaged probabilities, so
-    that metrics reading probabilities (AUC) see the ensemble.
+    image, and ``seg_logits`` hold what the model would have stored for the
+    averaged probabilities (their log for ``C >= 2`` channels, the class-1
+    probability for one channel), so that metrics reading probabilities
+    (AUC) see the ensemble.
     """
 
     def merge_preds(self, data_samples_list: List[SampleList]) -> SampleList:
-        """Average the views' probabilities for each image.
+        """Average the views' class probabilities for each image.
 
         Args:
             data_samples_list (list[list[SegDataSample]]): Per image, the
@@ -32,24 +36,19 @@ class FundusTTAModel(SegTTAModel):
         """
         merged = []
         for views in data_samples_list:
-            probs = torch.stack([self._probabilities(v) for v in views])
-            prob = probs.mean(dim=0)
+            prob = torch.stack([
+                class_probabilities(view.seg_logits.data) for view in views
+            ]).mean(dim=0)
             sample = views[0]
-            if prob.shape[0] == 1:
-                pred = (prob > self.module.decode_head.threshold).to(prob)
-                logits = prob  # single channel: mmseg stores probabilities
+            if sample.seg_logits.data.shape[0] == 1:
+                logits = prob[1:]  # mmseg stores one-channel probabilities
+                pred = (logits > self.module.decode_head.threshold).to(logits)
             else:
-                pred = prob.argmax(dim=0, keepdim=True)
                 logits = prob.clamp_min(1e-12).log()
+                pred = prob.argmax(dim=0, keepdim=True)
             sample.set_data({
                 'seg_logits': PixelData(data=logits),
                 'pred_sem_seg': PixelData(data=pred)
             })
             merged.append(sample)
         return merged
-
-    @staticmethod
-    def _probabilities(sample) -> torch.Tensor:
-        logits = sample.seg_logits.data
-        # mmseg already applied the sigmoid to single-channel outputs
-        return logits if logits.shape[0] == 1 else logits.softmax(dim=0)
