@@ -3,12 +3,17 @@
     python tools/infer.py CONFIG CHECKPOINT INPUT [--out DIR] [--device cpu]
         [--overwrite] [--tta] [--npy]
 
-INPUT is an image file or a folder (tif, gif, jpg, jpeg, png, ppm, also
-.gz). Per image, DIR receives <stem>_mask.png (0/255, original size),
-<stem>_prob.png (vessel probability x 255) and <stem>_overlay.png (vessels
-in green on the photograph); --npy adds <stem>_prob.npy (float32). Images
-whose outputs exist are skipped unless --overwrite. Unreadable files are
-reported and skipped; the exit status is 1 if there were any.
+INPUT is an image file or a folder (bmp, gif, jpeg, jpg, pbm, pgm, png,
+ppm, tif, tiff, also .gz: setr_fundus.fileio.IMAGE_SUFFIXES), decoded by
+the config's own loading step. Per image, DIR receives <stem>_mask.png
+(vessels 0/255, original size), <stem>_prob.png (vessel probability x 255)
+and <stem>_overlay.png (vessels in green on the photograph); --npy adds
+<stem>_prob.npy (float32). Models of more than two classes write
+<stem>_classes.png (palette PNG of the class indices) and
+<stem>_prob_<class>.png per class instead of <stem>_prob.png (see
+docs/inference.md). Images whose outputs exist are skipped unless
+--overwrite. Unreadable files are reported and skipped; the exit status is
+1 if there were any.
 """
 import argparse
 import sys

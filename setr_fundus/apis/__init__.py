@@ -1,10 +1,11 @@
 """Using a trained model on photographs (``tools/infer.py``), on mmseg's
-inference APIs. Not imported by ``import setr_fundus``."""
-from .infer_files import (IMAGE_SUFFIXES, InferenceSummary, is_image_file,
-                          list_images, segment_files)
+inference APIs, and reading photographs as a config does
+(:class:`PhotoLoader`, also used by the visualisation hook)."""
+from .infer_files import InferenceSummary, list_images, segment_files
 from .inference import VesselSegmenter, load_model_weights
+from .photo_loader import PhotoLoader
 
 __all__ = [
-    'IMAGE_SUFFIXES', 'InferenceSummary', 'is_image_file', 'list_images',
-    'segment_files', 'VesselSegmenter', 'load_model_weights'
+    'InferenceSummary', 'list_images', 'segment_files', 'PhotoLoader',
+    'VesselSegmenter', 'load_model_weights'
 ]

@@ -9,32 +9,16 @@ from typing import List, Tuple
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from ..datasets.fundus_io import read_image
-from ..visualization import output_paths, unique_stems, write_vessel_maps
+from ..fileio import (IMAGE_SUFFIXES, is_image_file, prediction_kinds,
+                      prediction_paths, unique_stems)
+from ..visualization import write_prediction_maps
 from .inference import VesselSegmenter
-
-IMAGE_SUFFIXES = ('.tif', '.tiff', '.gif', '.jpg', '.jpeg', '.png', '.ppm')
-
-
-def is_image_file(path: str) -> bool:
-    """Whether ``path`` has a supported image suffix (also ``.gz``).
-
-    Args:
-        path (str): File name or path.
-
-    Returns:
-        bool: True for tif/tiff/gif/jpg/jpeg/png/ppm and their ``.gz``
-        versions, in any letter case.
-    """
-    name = path.lower()
-    if name.endswith('.gz'):
-        name = name[:-3]
-    return name.endswith(IMAGE_SUFFIXES)
 
 
 def list_images(input_path: str) -> List[str]:
     """The images to segment: the file itself, or a folder's image files
-    (not its subfolders), sorted.
+    (:func:`~setr_fundus.fileio.is_image_file`; not its subfolders),
+    sorted.
 
     Args:
         input_path (str): An image file or a folder.
@@ -90,12 +74,15 @@ def segment_files(segmenter: VesselSegmenter,
                   overwrite: bool = False,
                   save_npy: bool = False,
                   progress: bool = True) -> InferenceSummary:
-    """Segment images and write, per image, in ``out_dir`` the mask,
-    probability and overlay (and with ``save_npy`` the float32
-    probabilities) of :mod:`setr_fundus.visualization.prediction_writer`.
+    """Segment images and write, per image, in ``out_dir`` the files of
+    :mod:`setr_fundus.fileio.prediction_files` for the model's classes
+    (for a vessel model the mask, probability and overlay, and with
+    ``save_npy`` the float32 probabilities).
 
-    An image whose outputs already exist (any of them) is skipped with a
-    message unless ``overwrite``. Unreadable images are reported and
+    Images are read by the segmenter's
+    :class:`~setr_fundus.apis.PhotoLoader` (the config's own loading
+    step). An image whose outputs already exist (any of them) is skipped
+    with a message unless ``overwrite``. Unreadable images are reported and
     skipped; the run goes on.
 
     Args:
@@ -112,10 +99,10 @@ def segment_files(segmenter: VesselSegmenter,
     os.makedirs(out_dir, exist_ok=True)
     summary = InferenceSummary(out_dir=out_dir)
     stems = unique_stems(paths)
-    kinds = ('mask', 'prob', 'overlay', 'npy')[:4 if save_npy else 3]
+    kinds = prediction_kinds(segmenter.dataset_meta['classes'], save_npy)
     bar = ProgressBar(len(paths)) if progress else None
     for path in paths:
-        outputs = output_paths(out_dir, stems[path], kinds)
+        outputs = prediction_paths(out_dir, stems[path], kinds)
         existing = [p for p in outputs.values() if osp.exists(p)]
         if existing and not overwrite:
             print_log(
@@ -125,7 +112,7 @@ def segment_files(segmenter: VesselSegmenter,
             summary.skipped.append(path)
         else:
             try:
-                img = read_image(path)
+                img = segmenter.loader(path)
             except (OSError, ValueError) as err:
                 print_log(
                     f'failed {path}: {err}',
@@ -133,8 +120,9 @@ def segment_files(segmenter: VesselSegmenter,
                     level=logging.WARNING)
                 summary.failed.append((path, str(err)))
             else:
-                prob, mask = segmenter.predict(img)
-                write_vessel_maps(outputs, mask, prob, img)
+                probs, class_map = segmenter.predict(img)
+                write_prediction_maps(outputs, class_map, probs, img,
+                                      segmenter.dataset_meta)
                 summary.written.append(path)
         if bar is not None:
             bar.update()

@@ -16,8 +16,9 @@ from mmseg.registry import MODELS
 from torch import nn
 
 from ..datasets import FundusVesselDataset
+from ..models.utils import class_probabilities
 from ..utils import load_config, load_trusted_checkpoint
-from ..visualization import vessel_probability
+from .photo_loader import PhotoLoader
 
 
 def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
@@ -76,11 +77,18 @@ class VesselSegmenter:
     Args:
         config (str | Config): Config file or object.
         checkpoint (str): Checkpoint of that model (any file
-            :func:`load_model_weights` reads).
+            :func:`load_model_weights` reads); the classes and palette come
+            from its ``meta['dataset_meta']``, else from
+            :class:`FundusVesselDataset`.
         device (str): Torch device. Defaults to 'cpu'.
         tta (bool): Flip test-time augmentation. Defaults to False.
-        cfg_options (dict, optional): Config overrides, as ``--cfg-options``
-            (shared settings expanded). Defaults to None.
+        cfg_options (dict, optional): Config overrides, as
+            ``--cfg-options``. Defaults to None.
+
+    Attributes:
+        loader (PhotoLoader): Reads photographs with the config's loading
+            step, ready for :meth:`predict`.
+        dataset_meta (dict): ``classes`` (and ``palette``) of the model.
     """
 
     def __init__(self,
@@ -93,12 +101,21 @@ class VesselSegmenter:
         if tta and ('tta_pipeline' not in cfg or 'tta_model' not in cfg):
             raise KeyError('--tta needs tta_pipeline and tta_model in the '
                            'config')
+        self.loader = PhotoLoader.from_config(cfg)
         if 'backbone' in cfg.model:
             cfg.model.backbone.init_cfg = None  # weights come from the ckpt
         model = init_model(cfg, checkpoint=None, device='cpu')
         self.meta = load_model_weights(model, checkpoint)
-        model.dataset_meta = self.meta.get(
-            'dataset_meta', dict(FundusVesselDataset.METAINFO))
+        self.dataset_meta = dict(
+            self.meta.get('dataset_meta', FundusVesselDataset.METAINFO))
+        num_classes = model.decode_head.num_classes
+        if len(self.dataset_meta['classes']) != num_classes:
+            raise ValueError(
+                f'{checkpoint} names the classes '
+                f'{list(self.dataset_meta["classes"])} but the model of the '
+                f'config predicts {num_classes}; use the checkpoint '
+                'trained with this config')
+        model.dataset_meta = self.dataset_meta
         self.model = model.to(device).eval()
         self.tta_model = None
         if tta:
@@ -109,16 +126,18 @@ class VesselSegmenter:
             self.tta_pipeline = Compose(pipeline)
 
     def predict(self, img: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Segment the vessels of one photograph.
+        """Segment one photograph.
 
         Args:
             img (np.ndarray): uint8 HxWx3 image in BGR order (as
-                :func:`setr_fundus.datasets.fundus_io.read_image` returns).
+                :attr:`loader` returns it).
 
         Returns:
-            tuple[np.ndarray, np.ndarray]: Vessel probability (float32 HxW
-            in [0, 1]) and the model's binary prediction (bool HxW), both at
-            the image's resolution.
+            tuple[np.ndarray, np.ndarray]: The class probabilities (float32
+            CxHxW, C >= 2, by
+            :func:`~setr_fundus.models.utils.class_probabilities`; channel 1
+            is the vessel for a vessel model) and the model's predicted
+            class map (uint8 HxW), both at the image's resolution.
         """
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
             raise ValueError('predict needs a uint8 HxWx3 BGR image, got '
@@ -129,6 +148,6 @@ class VesselSegmenter:
             data = pseudo_collate([self.tta_pipeline(dict(img=img))])
             with torch.no_grad():
                 sample = self.tta_model.test_step(data)[0]
-        prob = vessel_probability(sample.seg_logits.data)
-        mask = sample.pred_sem_seg.data[0] > 0
-        return prob.float().cpu().numpy(), mask.cpu().numpy()
+        probs = class_probabilities(sample.seg_logits.data)
+        class_map = sample.pred_sem_seg.data[0].to(torch.uint8)
+        return probs.float().cpu().numpy(), class_map.cpu().numpy()

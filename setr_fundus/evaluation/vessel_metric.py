@@ -11,7 +11,7 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 from torch import Tensor
 
-from ..visualization import output_paths, output_stem, write_vessel_maps
+from ..fileio import file_stem, prediction_paths, write_mask
 from .vessel_stats import (centerline_counts, cldice_score,
                            confusion_and_histograms, dice_score, histogram_auc,
                            safe_ratio, vessel_logit)
@@ -34,11 +34,12 @@ class VesselMetric(BaseMetric):
     background/vessel histogram of the vessel probability, its Dice and its
     four skeleton counts for clDice), so
     memory does not depend on image size, and results gather across ranks
-    in distributed evaluation. The vessel probability is
-    ``softmax(seg_logits)[1]`` for two channels and ``seg_logits`` itself
-    for one (mmseg stores sigmoid probabilities for one-channel heads); it
-    is binned in equal steps of its log-odds, which keeps confident pixels
-    apart instead of piling them into the end bins.
+    in distributed evaluation. The vessel probability is class 1 of
+    :func:`~setr_fundus.models.utils.class_probabilities` (the softmax of
+    two channels; for one channel ``seg_logits`` itself, as mmseg stores
+    sigmoid probabilities for one-channel heads); it is binned in equal
+    steps of its log-odds, which keeps confident pixels apart instead of
+    piling them into the end bins.
 
     Reported in percent, rounded to 2 decimals:
 
@@ -75,9 +76,9 @@ class VesselMetric(BaseMetric):
             Defaults to 255.
         output_dir (str, optional): If given, each predicted vessel mask is
             also saved there as ``<stem>_mask.png`` (0/255, original
-            resolution, named as by ``tools/infer.py``); ``tools/test.py
-            --out DIR`` sets it.
-            Defaults to None.
+            resolution, named and written as by ``tools/infer.py``:
+            :mod:`setr_fundus.fileio.prediction_files`); ``tools/test.py
+            --out DIR`` sets it. Defaults to None.
         collect_device (str): Device for gathering results across ranks,
             ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix added to the metric names.
@@ -138,11 +139,10 @@ class VesselMetric(BaseMetric):
     def _write_prediction(self, data_sample: dict) -> None:
         """Save the vessel mask as ``<stem>_mask.png`` (0/255), the naming
         of ``tools/infer.py``."""
-        stem = output_stem(data_sample.get('img_path') or 'prediction')
-        mask = self._field(data_sample, 'pred_sem_seg').squeeze(0)
-        write_vessel_maps(
-            output_paths(self.output_dir, stem, ['mask']),
-            mask.cpu().numpy())
+        stem = file_stem(data_sample.get('img_path') or 'prediction')
+        path = prediction_paths(self.output_dir, stem, ['mask'])['mask']
+        pred = self._field(data_sample, 'pred_sem_seg').squeeze(0)
+        write_mask(path, pred.cpu().numpy())
 
     def _process_one(self, data_sample: dict) -> dict:
         """Counts, histogram and Dice of one data sample."""

@@ -1,4 +1,4 @@
-from typing import Optional
+from typing import List, Optional, Sequence
 
 import mmcv
 import numpy as np
@@ -6,13 +6,14 @@ from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 
-from .prediction_writer import vessel_overlay
+from ..datasets import FundusVesselDataset
+from .class_drawing import (INSIDE_FOV, class_colours, overlay_classes,
+                            paint_classes)
 
 # RGB colours of the comparison map
 TRUE_VESSEL = (0, 200, 0)
 MISSED_VESSEL = (230, 0, 0)
 FALSE_VESSEL = (40, 110, 255)
-INSIDE_FOV = (40, 40, 40)
 
 
 def vessel_comparison(pred: np.ndarray,
@@ -46,18 +47,45 @@ def vessel_comparison(pred: np.ndarray,
 class FundusVisualizer(SegLocalVisualizer):
     """:class:`SegLocalVisualizer` drawing vessel maps a reader can check.
 
-    - With a label and a prediction: the photograph beside the comparison
+    For two classes (background, vessel):
+
+    - with a label and a prediction: the photograph beside the comparison
       map of :func:`vessel_comparison` (true vessel green, missed vessel
-      red, false vessel blue, inside the FOV when the sample has one).
-    - With only one of them (e.g. ``MMSegInferencer`` on a photograph):
+      red, false vessel blue, inside the FOV when the sample has one);
+    - with only one of them (e.g. ``MMSegInferencer`` on a photograph):
       the vessels drawn in green on the photograph.
 
+    For more classes (e.g. artery and vein), in the colours of
+    ``dataset_meta['palette']``: the photograph, the label and the
+    prediction side by side (classes on dark grey inside the FOV), or the
+    one map drawn on the photograph.
+
     Images go to the backends (``--show-dir``, TensorBoard) or to
-    ``out_file``, as with mmseg's visualizer.
+    ``out_file``, as with mmseg's visualizer. The runner's loops set
+    ``dataset_meta`` to the data set's.
 
     Args:
+        name (str): Instance name. Defaults to 'visualizer'.
+        classes (Sequence[str], optional): Class names. Defaults to None.
+        palette (Sequence[Sequence[int]], optional): RGB colour per class.
+            Defaults to None.
+        dataset_name (str, optional): A data set known to mmseg, for classes
+            and palette. Defaults to None; with none of the three, the
+            classes and palette of :class:`FundusVesselDataset`.
         **kwargs: As :class:`mmseg.visualization.SegLocalVisualizer`.
     """
+
+    def __init__(self,
+                 name: str = 'visualizer',
+                 classes: Optional[Sequence[str]] = None,
+                 palette: Optional[Sequence[Sequence[int]]] = None,
+                 dataset_name: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        if classes is None and palette is None and dataset_name is None:
+            classes = FundusVesselDataset.METAINFO['classes']
+            palette = FundusVesselDataset.METAINFO['palette']
+        self.set_dataset_meta(classes, palette, dataset_name)
 
     def add_datasample(self,
                        name: str,
@@ -94,15 +122,16 @@ class FundusVisualizer(SegLocalVisualizer):
         sample = data_sample if data_sample is not None else SegDataSample()
         label = _mask(sample, 'gt_sem_seg') if draw_gt else None
         pred = _mask(sample, 'pred_sem_seg') if draw_pred else None
+        colours = class_colours(self.dataset_meta)
         if label is not None and pred is not None:
+            fov = _mask(sample, 'gt_fov_mask')
             drawn = np.concatenate(
-                (image, vessel_comparison(pred, label,
-                                          _mask(sample, 'gt_fov_mask'))),
-                axis=1)
+                [image] + self._compared(pred, label, fov, colours), axis=1)
         else:
             mask = pred if pred is not None else label
-            drawn = image if mask is None else vessel_overlay(
-                np.ascontiguousarray(image[..., ::-1]), mask == 1)[..., ::-1]
+            drawn = image if mask is None else overlay_classes(
+                np.ascontiguousarray(image[..., ::-1]), mask,
+                colours)[..., ::-1]
         drawn = np.ascontiguousarray(drawn)
         self.set_image(drawn)
         if show:
@@ -111,6 +140,19 @@ class FundusVisualizer(SegLocalVisualizer):
             mmcv.imwrite(mmcv.rgb2bgr(drawn), out_file)
         else:
             self.add_image(name, drawn, step)
+
+    @staticmethod
+    def _compared(pred: np.ndarray, label: np.ndarray,
+                  fov: Optional[np.ndarray],
+                  colours: List[tuple]) -> List[np.ndarray]:
+        """The pictures put beside the photograph: the vessel comparison
+        for two classes, else the label and the prediction painted."""
+        if len(colours) == 2:
+            return [vessel_comparison(pred, label, fov)]
+        return [
+            paint_classes(label, colours, fov),
+            paint_classes(pred, colours, fov)
+        ]
 
 
 def _mask(sample: SegDataSample, key: str) -> Optional[np.ndarray]:

@@ -1,17 +1,18 @@
+import os
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 from mmseg.registry import MODELS
+from PIL import Image
 
 import setr_fundus  # noqa: F401
-from setr_fundus.apis import (VesselSegmenter, is_image_file, list_images,
-                              load_model_weights)
+from setr_fundus.apis import (VesselSegmenter, list_images, load_model_weights,
+                              segment_files)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
-from setr_fundus.visualization import (output_paths, unique_stems,
-                                       vessel_overlay)
 from tests.model_utils import random_model
 
 TINY = osp.join(
@@ -41,11 +42,12 @@ def image() -> np.ndarray:
 
 def test_predict_matches_sliding_windows(cfg, checkpoint, image):
     seg = VesselSegmenter(TINY, checkpoint)
-    prob, mask = seg.predict(image)
-    assert prob.shape == mask.shape == image.shape[:2]
-    assert prob.dtype == np.float32 and mask.dtype == bool
-    assert 0 <= prob.min() and prob.max() <= 1
-    np.testing.assert_array_equal(mask, prob > 0.5)
+    probs, class_map = seg.predict(image)
+    assert probs.shape == (2, *image.shape[:2])
+    assert class_map.shape == image.shape[:2]
+    assert probs.dtype == np.float32 and class_map.dtype == np.uint8
+    np.testing.assert_allclose(probs.sum(0), 1, atol=1e-6)
+    np.testing.assert_array_equal(class_map, probs[1] > 0.5)
     # by hand: sliding windows over the photograph rescaled to a 64 px FOV
     # (the config's fov_diameter), logits resized back to its pixels
     model = random_model(cfg)
@@ -62,16 +64,18 @@ def test_predict_matches_sliding_windows(cfg, checkpoint, image):
     logits = torch.nn.functional.interpolate(
         logits, size=(h, w), mode='bilinear', align_corners=False)
     expected = logits.softmax(dim=1)[0, 1].numpy()
-    np.testing.assert_allclose(prob, expected, atol=1e-5)
+    np.testing.assert_allclose(probs[1], expected, atol=1e-5)
     assert seg.meta['epoch'] == 1
+    assert seg.dataset_meta['classes'] == ('bg', 'vessel')
 
 
 def test_predict_with_tta(checkpoint, image):
     seg = VesselSegmenter(TINY, checkpoint, tta=True)
-    prob, mask = seg.predict(image)
-    assert prob.shape == mask.shape == image.shape[:2]
+    probs, class_map = seg.predict(image)
+    assert probs.shape == (2, *class_map.shape)
+    assert class_map.shape == image.shape[:2]
     plain, _ = VesselSegmenter(TINY, checkpoint).predict(image)
-    assert not np.allclose(prob, plain)  # flips were averaged in
+    assert not np.allclose(probs, plain)  # flips were averaged in
 
 
 def test_predict_rejects_grey_image(checkpoint):
@@ -110,35 +114,69 @@ def test_load_weights_errors_name_the_file(cfg, tmp_path):
         load_model_weights(model, str(tmp_path / 'absent.pth'))
 
 
-def test_overlay_colours_only_vessels(image):
-    mask = np.zeros(image.shape[:2], bool)
-    mask[10:20, 5:9] = True
-    out = vessel_overlay(image, mask, color=(0, 255, 0), alpha=1.0)
-    np.testing.assert_array_equal(out[~mask], image[~mask])
-    assert (out[mask] == [0, 255, 0]).all()  # BGR green
-    with pytest.raises(ValueError, match='size'):
-        vessel_overlay(image, mask[1:])
-
-
-def test_list_images_and_output_names(tmp_path):
-    for name in ('b.tif', 'a.png', 'a.JPG', 'c.ppm.gz', 'notes.txt'):
+def test_list_images(tmp_path):
+    for name in ('b.tif', 'a.png', 'a.JPG', 'c.ppm.gz', 'd.bmp', 'notes.txt',
+                 'x.gz'):
         (tmp_path / name).write_bytes(b'x')
     (tmp_path / 'sub.png').mkdir()
     paths = list_images(str(tmp_path))
-    assert [osp.basename(p)
-            for p in paths] == ['a.JPG', 'a.png', 'b.tif', 'c.ppm.gz']
-    stems = unique_stems(paths)
-    assert [stems[p] for p in paths] == ['a_JPG', 'a_png', 'b', 'c']
+    assert [osp.basename(p) for p in paths
+            ] == ['a.JPG', 'a.png', 'b.tif', 'c.ppm.gz', 'd.bmp']
     assert list_images(paths[2]) == [paths[2]]
-    assert is_image_file('x.GIF') and not is_image_file('x.gz')
-    assert output_paths('out', 'b', ('mask', 'prob', 'overlay', 'npy')) == {
-            'mask': osp.join('out', 'b_mask.png'),
-            'prob': osp.join('out', 'b_prob.png'),
-            'overlay': osp.join('out', 'b_overlay.png'),
-            'npy': osp.join('out', 'b_prob.npy')
-        }
     with pytest.raises(FileNotFoundError, match='nowhere'):
         list_images(str(tmp_path / 'nowhere'))
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(ValueError, match='no image files'):
+    with pytest.raises(ValueError, match='no image files.*bmp'):
         list_images(str(tmp_path / 'empty'))
+
+
+AV_META = dict(
+    classes=('background', 'artery', 'vein'),
+    palette=[[0, 0, 0], [255, 0, 0], [0, 0, 255]])
+
+
+@pytest.fixture(scope='module')
+def av_checkpoint(cfg, tmp_path_factory) -> str:
+    """The tiny model with three classes, saved with their dataset_meta."""
+    three = cfg.copy()
+    three.merge_from_dict({'model.decode_head.num_classes': 3})
+    path = str(tmp_path_factory.mktemp('ckpt') / 'av.pth')
+    torch.save(
+        dict(
+            state_dict=random_model(three).state_dict(),
+            meta=dict(dataset_meta=AV_META)), path)
+    return path
+
+
+def test_three_classes_from_photograph_to_files(av_checkpoint, image,
+                                                tmp_path):
+    seg = VesselSegmenter(
+        TINY, av_checkpoint, cfg_options={'model.decode_head.num_classes': 3})
+    probs, class_map = seg.predict(image)
+    assert probs.shape == (3, *image.shape[:2])
+    np.testing.assert_array_equal(class_map, probs.argmax(0))
+    photo = str(tmp_path / 'fundus.png')
+    cv2.imwrite(photo, image)
+    summary = segment_files(
+        seg, [photo], str(tmp_path / 'out'), save_npy=True, progress=False)
+    assert summary.written == [photo]
+    assert sorted(os.listdir(tmp_path / 'out')) == [
+        'fundus_classes.png', 'fundus_mask.png', 'fundus_overlay.png',
+        'fundus_prob.npy', 'fundus_prob_artery.png', 'fundus_prob_vein.png'
+    ]
+    classes = Image.open(tmp_path / 'out' / 'fundus_classes.png')
+    np.testing.assert_array_equal(np.asarray(classes), class_map)
+    np.testing.assert_allclose(
+        np.load(tmp_path / 'out' / 'fundus_prob.npy'), probs)
+
+
+def test_classes_of_checkpoint_and_model_must_agree(cfg, tmp_path):
+    # three-class weights without dataset_meta: the vessel classes are
+    # assumed, which the model contradicts
+    three = cfg.copy()
+    three.merge_from_dict({'model.decode_head.num_classes': 3})
+    path = str(tmp_path / 'bare_av.pth')
+    torch.save(dict(state_dict=random_model(three).state_dict()), path)
+    with pytest.raises(ValueError, match='bare_av.pth names the classes'):
+        VesselSegmenter(
+            TINY, path, cfg_options={'model.decode_head.num_classes': 3})

@@ -18,6 +18,7 @@ from mmseg.apis import (MMSegInferencer, inference_model, init_model,
 import setr_fundus  # noqa: F401
 from setr_fundus.apis import VesselSegmenter
 from setr_fundus.datasets import FundusVesselDataset, generate_fundus
+from setr_fundus.models.utils import class_probabilities
 from tests.model_utils import random_model
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
@@ -46,15 +47,13 @@ def photo(tmp_path_factory) -> tuple:
 
 
 def _vessel_probability(sample) -> np.ndarray:
-    logits = sample.seg_logits.data
-    prob = logits[0] if logits.shape[0] == 1 else logits.softmax(0)[1]
-    return prob.cpu().numpy()
+    return class_probabilities(sample.seg_logits.data)[1].cpu().numpy()
 
 
 @pytest.fixture(scope='module')
 def expected(weights, photo) -> np.ndarray:
     """The vessel probability ``tools/infer.py`` gives for the photo."""
-    return VesselSegmenter(*weights).predict(photo[1])[0]
+    return VesselSegmenter(*weights).predict(photo[1])[0][1]
 
 
 def test_weights_file_loads_with_torch_defaults(weights):

@@ -1,3 +1,4 @@
+import os
 import pickle
 from typing import Optional
 
@@ -10,7 +11,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from setr_fundus.evaluation import VesselMetric
-from setr_fundus.evaluation.vessel_stats import histogram_auc
+from setr_fundus.evaluation.vessel_stats import histogram_auc, vessel_logit
 
 KEYS = ['Dice', 'IoU', 'Acc', 'Se', 'Sp', 'AUC', 'mDice_img', 'clDice']
 
@@ -255,13 +256,28 @@ def test_evaluator_two_batches():
 def test_output_dir_saves_binary_masks_named_as_infer(tmp_path):
     import cv2
     sample = _sample(PRED_4X4, GT_4X4)
-    sample['img_path'] = '/data/DRIVE/test/images/01_test.tif'
+    sample['img_path'] = '/data/STARE/im0001.ppm.gz'
     metric = VesselMetric(output_dir=str(tmp_path / 'preds'))
     metric.process({}, [sample])
-    mask = cv2.imread(str(tmp_path / 'preds' / '01_test_mask.png'),
-                      cv2.IMREAD_UNCHANGED)
+    assert os.listdir(tmp_path / 'preds') == ['im0001_mask.png']
+    path = str(tmp_path / 'preds' / 'im0001_mask.png')
+    mask = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     assert mask.shape == (4, 4) and set(np.unique(mask)) == {0, 255}
     assert np.array_equal(mask > 0, PRED_4X4.numpy() > 0)
+    # the bytes tools/test.py --out wrote before the writes became atomic
+    cv2.imwrite(str(tmp_path / 'old.png'),
+                (PRED_4X4.numpy() > 0).astype(np.uint8) * 255)
+    assert (tmp_path / 'old.png').read_bytes() == open(path, 'rb').read()
+
+
+def test_vessel_logit_is_the_log_odds_of_the_class_probabilities():
+    gen = torch.Generator().manual_seed(3)
+    logits = torch.randn(2, 5, 6, generator=gen) * 20  # confident pixels
+    torch.testing.assert_close(
+        vessel_logit(logits), logits[1] - logits[0], atol=1e-4, rtol=1e-5)
+    prob = torch.rand(1, 5, 6, generator=gen)
+    torch.testing.assert_close(
+        vessel_logit(prob), torch.logit(prob[0]), atol=1e-4, rtol=1e-4)
 
 
 def _lines(height, width, *segments):

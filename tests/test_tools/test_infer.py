@@ -18,7 +18,7 @@ from tests.model_utils import random_model
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TINY = osp.join(osp.dirname(__file__), 'data', 'tiny_config.py')
 TOOL = osp.join(ROOT, 'tools', 'infer.py')
-SIZES = {'a': (70, 61), 'b': (45, 52)}
+SIZES = {'a': (70, 61), 'b': (45, 52), 'c': (50, 47)}
 
 
 @pytest.fixture(scope='module')
@@ -32,7 +32,8 @@ def checkpoint(tmp_path_factory) -> str:
 
 @pytest.fixture
 def folder(tmp_path) -> str:
-    """a.png, b.ppm.gz (readable) and broken.tif (corrupt)."""
+    """a.png, b.ppm.gz, c.bmp (readable), broken.tif (corrupt) and
+    deep.png (16-bit, which the config's decoder would clip)."""
     root = tmp_path / 'images'
     root.mkdir()
     img = generate_fundus(1, SIZES['a'])[0]
@@ -42,7 +43,10 @@ def folder(tmp_path) -> str:
     Image.fromarray(img[..., ::-1]).save(ppm)
     with gzip.open(root / 'b.ppm.gz', 'wb') as f:
         f.write(ppm.read_bytes())
+    img = generate_fundus(3, SIZES['c'])[0]
+    Image.fromarray(img[..., ::-1]).save(root / 'c.bmp')
     (root / 'broken.tif').write_bytes(b'II*\x00 truncated')
+    Image.fromarray(np.full((40, 40), 3000, np.uint16)).save(root / 'deep.png')
     return str(root)
 
 
@@ -53,7 +57,7 @@ def _run(monkeypatch, *args) -> int:
     return exit_info.value.code
 
 
-def test_corrupt_file_is_skipped_and_named(checkpoint, folder, tmp_path):
+def test_unreadable_files_are_skipped_and_named(checkpoint, folder, tmp_path):
     out = tmp_path / 'out'
     proc = subprocess.run(
         [sys.executable, TOOL, TINY, checkpoint, folder, '--out',
@@ -63,8 +67,10 @@ def test_corrupt_file_is_skipped_and_named(checkpoint, folder, tmp_path):
         text=True,
         timeout=120)
     assert proc.returncode != 0
-    assert 'broken.tif' in proc.stdout.split('1 failed')[-1]
-    assert '2 ok' in proc.stdout
+    failed = proc.stdout.split('2 failed')[-1]
+    assert 'broken.tif' in failed and 'deep.png' in failed
+    assert '8 bits' in failed
+    assert '3 ok' in proc.stdout
     assert sorted(os.listdir(out)) == sorted(f'{stem}_{kind}.png'
                                              for stem in SIZES
                                              for kind in ('mask', 'prob',

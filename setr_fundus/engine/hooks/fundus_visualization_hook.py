@@ -1,5 +1,5 @@
 import os.path as osp
-from typing import Sequence
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
@@ -8,7 +8,7 @@ from mmseg.engine.hooks import SegVisualizationHook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
-from setr_fundus.datasets.fundus_io import read_image
+from ...apis import PhotoLoader
 
 
 @HOOKS.register_module()
@@ -16,18 +16,33 @@ class FundusVisualizationHook(SegVisualizationHook):
     """:class:`SegVisualizationHook` that draws on the decoded photograph.
 
     mmseg's hook re-reads each image from ``img_path`` with OpenCV, which
-    cannot read GIF images, STARE's ``.ppm.gz`` files or the in-memory
-    synthetic set. This hook draws at the photograph's own pixels (where
-    predictions and labels are): the image of the batch when it has that
-    size (under test-time augmentation the first, unaugmented view), else
-    the file read with the dataset's reader, else the batch image resized
-    to it. Pictures are recorded at the training iteration during
+    cannot read GIF images or STARE's ``.ppm.gz`` files. This hook draws at
+    the photograph's own pixels (where predictions and labels are): the
+    image of the batch when it has that size (under test-time augmentation
+    the first, unaugmented view), else the file read by the config's own
+    loading step (:class:`~setr_fundus.apis.PhotoLoader` of
+    ``test_pipeline``), else, when the file is gone, the batch image
+    resized to it. Pictures are recorded at the training iteration during
     validation; a test run (which has no training loop to ask) records
     them at step 0.
 
     Args:
         As :class:`mmseg.engine.hooks.SegVisualizationHook`.
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._load_photo: Optional[PhotoLoader] = None
+
+    def before_run(self, runner: Runner) -> None:
+        """Build the photograph loader of ``runner.cfg`` when drawing.
+
+        Args:
+            runner (Runner): The runner; its config needs
+                ``test_pipeline``.
+        """
+        if self.draw:
+            self._load_photo = PhotoLoader.from_config(runner.cfg)
 
     def _after_iter(self,
                     runner: Runner,
@@ -49,8 +64,7 @@ class FundusVisualizationHook(SegVisualizationHook):
                 wait_time=self.wait_time,
                 step=runner.message_hub.get_info('iter', 0))
 
-    @staticmethod
-    def _image_rgb(data_batch: dict, index: int,
+    def _image_rgb(self, data_batch: dict, index: int,
                    output: SegDataSample) -> np.ndarray:
         inputs: Sequence = data_batch.get('inputs') or []
         if inputs and isinstance(inputs[0], (list, tuple)):
@@ -60,7 +74,7 @@ class FundusVisualizationHook(SegVisualizationHook):
         if image is not None and tuple(image.shape[-2:]) == (height, width):
             bgr = image.permute(1, 2, 0).cpu().numpy()
         elif osp.isfile(output.img_path):
-            bgr = read_image(output.img_path)
+            bgr = self._load_photo(output.img_path)
         else:
             bgr = cv2.resize(
                 np.ascontiguousarray(image.permute(1, 2, 0).cpu().numpy()),
