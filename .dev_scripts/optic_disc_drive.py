@@ -86,7 +86,8 @@ def main() -> None:
         for name in sorted(by_eye):
             stem = name.split('_')[0]
             img = read_image(osp.join(drive, 'images', name))
-            fov = read_fov(osp.join(drive, 'mask', f'{stem}_training_mask.gif'))
+            fov = read_fov(
+                osp.join(drive, 'mask', f'{stem}_training_mask.gif'))
             vessels = (read_label(
                 osp.join(drive, '1st_manual', f'{stem}_manual1.gif'))
                        if source == 'manual' else None)

@@ -217,8 +217,6 @@ def _normalised_fov(pipeline, info) -> float:
     return meta['fov_circle'][2] * meta['scale_factor'][0]
 
 
-
-
 @pytest.mark.parametrize('path', FOV_CONFIGS, ids=osp.basename)
 def test_train_and_test_see_one_vessel_scale_on_every_camera(
         path, photographs):

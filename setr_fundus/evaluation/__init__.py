@@ -1,12 +1,14 @@
 from .artery_vein_calibre import ArteryVeinRecord, measure_artery_vein
+from .optic_disc import OpticDisc, find_optic_disc
 from .vessel_calibre import SegmentCalibre, measure_segments
 from .vessel_metric import VesselMetric
 from .vessel_morphology import MorphologyAnalysis, VesselMorphology
 from .vessel_morphology_metric import VesselMorphologyMetric
-from .zone_b import OpticDisc
+from .zone_b import DiscCircle
 
 __all__ = [
-    'ArteryVeinRecord', 'MorphologyAnalysis', 'OpticDisc', 'SegmentCalibre',
-    'VesselMetric', 'VesselMorphology', 'VesselMorphologyMetric',
-    'measure_artery_vein', 'measure_segments'
+    'ArteryVeinRecord', 'DiscCircle', 'MorphologyAnalysis', 'OpticDisc',
+    'SegmentCalibre', 'VesselMetric', 'VesselMorphology',
+    'VesselMorphologyMetric', 'find_optic_disc', 'measure_artery_vein',
+    'measure_segments'
 ]

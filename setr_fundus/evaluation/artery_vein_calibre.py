@@ -13,7 +13,7 @@ from .central_equivalents import (ARTERY_CONSTANT, NUM_WIDEST, VEIN_CONSTANT,
 from .morphology_ops import box_counting_dimension, centreline_width
 from .skeleton_graph import graph_features, pruned_skeleton
 from .vessel_calibre import measure_segments
-from .zone_b import OpticDisc, ZoneBVessel, zone_b_vessels
+from .zone_b import DiscCircle, ZoneBVessel, zone_b_vessels
 
 # class values of the map; crossing/uncertain pixels count for both
 CLASSES = OrderedDict(artery=1, vein=2)
@@ -67,7 +67,7 @@ def class_morphology(mask: np.ndarray, fov: np.ndarray, scale: float,
 
 
 def measure_artery_vein(class_map: np.ndarray,
-                        disc: OpticDisc,
+                        disc: DiscCircle,
                         fov_diameter_px: Optional[float] = None,
                         fov: Optional[np.ndarray] = None,
                         probabilities: Optional[Mapping[int,
@@ -82,7 +82,7 @@ def measure_artery_vein(class_map: np.ndarray,
         class_map (np.ndarray): HxW ints: 0 background, 1 artery, 2 vein,
             3 crossing/uncertain (counts for both); any other value for
             neither.
-        disc (OpticDisc): The optic disc in the map's pixels.
+        disc (DiscCircle): The optic disc in the map's pixels.
         fov_diameter_px (float, optional): FOV diameter in the map's pixels,
             for normalised units, the field-angle scale and the box sizes.
             Defaults to None: the map's width, and no normalised or

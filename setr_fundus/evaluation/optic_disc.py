@@ -200,8 +200,8 @@ def find_optic_disc(img: np.ndarray,
     if not inside.any():
         inside = fov > 0
     convergence = vessel_convergence(vessels)
-    score = (_unit_scale(disc_brightness(image, fov), inside)**
-             BRIGHTNESS_EXPONENT * _unit_scale(convergence, inside))
+    brightness = _unit_scale(disc_brightness(image, fov), inside)
+    score = brightness**BRIGHTNESS_EXPONENT * _unit_scale(convergence, inside)
     col, row, best = _peak(score, inside)
     disc = fit_disc_circle(image, fov, col, row, REFINE_SEARCH_PX)
 
@@ -220,8 +220,8 @@ def find_optic_disc(img: np.ndarray,
         reason = 'disc centre outside the field of view'
         (u, v), diameter = far_peak, disc.diameter
     else:
-        u, v, diameter = 0.5 * (disc.cx + col), 0.5 * (disc.cy +
-                                                     row), disc.diameter
+        u, v = 0.5 * (disc.cx + col), 0.5 * (disc.cy + row)
+        diameter = disc.diameter
         if not disc.contrast >= MIN_CONTRAST:
             reason = 'no bright region inside the FOV'
         elif confidence < MIN_CONFIDENCE:

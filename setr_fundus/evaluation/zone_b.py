@@ -26,8 +26,9 @@ ZONE_B_RADII = (2.0, 3.0)
 JUNCTION_REACH = 3.0
 
 
-class OpticDisc(NamedTuple):
-    """The optic disc in pixels of the map.
+class DiscCircle(NamedTuple):
+    """The optic disc as a circle in pixels of the map (e.g. from
+    :func:`~setr_fundus.evaluation.find_optic_disc`: radius = diameter / 2).
 
     Args:
         cx (float): Centre column.
@@ -52,13 +53,13 @@ class ZoneBVessel(NamedTuple):
     segment: int
 
 
-def distance_to_disc(points: np.ndarray, disc: OpticDisc) -> np.ndarray:
+def distance_to_disc(points: np.ndarray, disc: DiscCircle) -> np.ndarray:
     """Distances of Nx2 (row, col) points to the disc centre in pixels."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     return np.hypot(points[:, 0] - disc.cy, points[:, 1] - disc.cx)
 
 
-def zone_b_mask(shape: Sequence[int], disc: OpticDisc) -> np.ndarray:
+def zone_b_mask(shape: Sequence[int], disc: DiscCircle) -> np.ndarray:
     """Bool HxW mask of zone B (pixel centres at ``2 r .. 3 r``)."""
     rows, cols = np.indices(tuple(shape))
     distance = distance_to_disc(np.stack([rows.ravel(), cols.ravel()], 1),
@@ -68,14 +69,14 @@ def zone_b_mask(shape: Sequence[int], disc: OpticDisc) -> np.ndarray:
 
 
 def zone_b_vessels(segments: Sequence[SegmentCalibre],
-                   disc: OpticDisc) -> List[ZoneBVessel]:
+                   disc: DiscCircle) -> List[ZoneBVessel]:
     """The vessels crossing zone B and their widths in the ring.
 
     Args:
         segments (Sequence[SegmentCalibre]): The segments of one class's
             map (:func:`~setr_fundus.evaluation.vessel_calibre.
             measure_segments`).
-        disc (OpticDisc): The optic disc.
+        disc (DiscCircle): The optic disc.
 
     Returns:
         list[ZoneBVessel]: In segment order.
@@ -107,7 +108,7 @@ def zone_b_vessels(segments: Sequence[SegmentCalibre],
 
 
 def _is_branch_of_crossing_vessel(index: int, segment: SegmentCalibre,
-                                  ends: dict, disc: OpticDisc,
+                                  ends: dict, disc: DiscCircle,
                                   inner: float) -> bool:
     """Whether the segment leaves a branch point at ``>= inner`` from the
     disc centre where another crossing segment ends."""

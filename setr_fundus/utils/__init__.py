@@ -1,7 +1,7 @@
 from .checkpoint_io import load_trusted_checkpoint
-from .run_config import (LOADERS, build_runner, enable_amp,
-                         enable_mask_output, enable_tta, enable_visualization,
-                         load_config, set_data_root, set_resume, set_work_dir)
+from .run_config import (LOADERS, build_runner, enable_amp, enable_mask_output,
+                         enable_tta, enable_visualization, load_config,
+                         set_data_root, set_resume, set_work_dir)
 
 __all__ = [
     'LOADERS', 'load_trusted_checkpoint', 'build_runner', 'enable_amp',

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from setr_fundus.evaluation.artery_vein_calibre import measure_artery_vein
-from setr_fundus.evaluation.zone_b import OpticDisc
+from setr_fundus.evaluation.zone_b import DiscCircle
 from tests.test_evaluation.calibre_drawings import draw_bar
 
 SIDE = 320
-DISC = OpticDisc(cx=160.2, cy=160.3, radius=30.0)  # zone B: 60 .. 90 px
+DISC = DiscCircle(cx=160.2, cy=160.3, radius=30.0)  # zone B: 60 .. 90 px
 
 
 def _ray(angle, start, stop, width, origin=(DISC.cy, DISC.cx)):

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from setr_fundus.evaluation.vessel_calibre import measure_segments
-from setr_fundus.evaluation.zone_b import (OpticDisc, zone_b_mask,
+from setr_fundus.evaluation.zone_b import (DiscCircle, zone_b_mask,
                                            zone_b_vessels)
 from tests.test_evaluation.calibre_drawings import draw_bar
 
 SIDE = 260
-DISC = OpticDisc(cx=130.2, cy=130.3, radius=20.0)  # zone B: 40 .. 60 px
+DISC = DiscCircle(cx=130.2, cy=130.3, radius=20.0)  # zone B: 40 .. 60 px
 
 
 def _radial(angle, start, stop, width, origin=(DISC.cy, DISC.cx)):
@@ -70,4 +70,4 @@ def test_vessel_outside_the_ring_does_not_count():
 
 def test_disc_radius_must_be_positive():
     with pytest.raises(ValueError, match='radius'):
-        zone_b_vessels([], OpticDisc(0.0, 0.0, 0.0))
+        zone_b_vessels([], DiscCircle(0.0, 0.0, 0.0))
