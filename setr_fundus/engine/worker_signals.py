@@ -81,4 +81,3 @@ def guard_workers(loaders: Iterable[DataLoader],
         if not isinstance(loader.worker_init_fn, IgnoreStopSignals):
             loader.worker_init_fn = IgnoreStopSignals(signals,
                                                       loader.worker_init_fn)
-
