@@ -80,7 +80,7 @@ def segment_files(segmenter: VesselSegmenter,
     ``save_npy`` the float32 probabilities).
 
     Images are read by the segmenter's
-    :class:`~setr_fundus.apis.PhotoLoader` (the config's own loading
+    :class:`~setr_fundus.datasets.PhotoLoader` (the config's own loading
     step). An image whose outputs already exist (any of them) is skipped
     with a message unless ``overwrite``. Unreadable images are reported and
     skipped; the run goes on.

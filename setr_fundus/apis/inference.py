@@ -15,10 +15,9 @@ from mmseg.apis import inference_model, init_model
 from mmseg.registry import MODELS
 from torch import nn
 
-from ..datasets import FundusVesselDataset
+from ..datasets import FundusVesselDataset, PhotoLoader
 from ..models.utils import class_probabilities
 from ..utils import load_config, load_trusted_checkpoint
-from .photo_loader import PhotoLoader
 
 
 def load_model_weights(model: nn.Module, checkpoint: str) -> dict:

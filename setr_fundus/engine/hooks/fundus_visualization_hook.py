@@ -8,7 +8,7 @@ from mmseg.engine.hooks import SegVisualizationHook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
-from ...apis import PhotoLoader
+from ...datasets import PhotoLoader
 
 
 @HOOKS.register_module()
@@ -20,7 +20,7 @@ class FundusVisualizationHook(SegVisualizationHook):
     the photograph's own pixels (where predictions and labels are): the
     image of the batch when it has that size (under test-time augmentation
     the first, unaugmented view), else the file read by the config's own
-    loading step (:class:`~setr_fundus.apis.PhotoLoader` of
+    loading step (:class:`~setr_fundus.datasets.PhotoLoader` of
     ``test_pipeline``), else, when the file is gone, the batch image
     resized to it. Pictures are recorded at the training iteration during
     validation; a test run (which has no training loop to ask) records

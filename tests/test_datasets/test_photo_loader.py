@@ -7,7 +7,7 @@ from mmengine.config import Config
 from PIL import Image
 
 import setr_fundus  # noqa: F401
-from setr_fundus.apis import PhotoLoader
+from setr_fundus.datasets import PhotoLoader
 
 CONFIG = osp.join(
     osp.dirname(__file__), '..', '..', 'configs', 'quickstart_drive.py')

@@ -8,7 +8,7 @@ import numpy as np
 from mmengine.config import Config
 from mmseg.registry import TRANSFORMS
 
-from ..datasets.fundus_io import HIGH_DEPTH_MODES, read_header
+from .fundus_io import HIGH_DEPTH_MODES, read_header
 
 
 class PhotoLoader:
