@@ -24,7 +24,8 @@ from typing import Dict, Tuple
 import cv2
 import numpy as np
 
-from setr_fundus.datasets.fundus_io import read_fov, read_image, read_label
+from setr_fundus.datasets import PhotoLoader
+from setr_fundus.datasets.fundus_io import read_fov, read_label
 from setr_fundus.evaluation.optic_disc import OpticDisc, find_optic_disc
 
 Reference = Tuple[float, float, float]  # cx, cy, radius
@@ -85,7 +86,7 @@ def main() -> None:
         inside_both, ratios = 0, []
         for name in sorted(by_eye):
             stem = name.split('_')[0]
-            img = read_image(osp.join(drive, 'images', name))
+            img = PhotoLoader.default()(osp.join(drive, 'images', name))
             fov = read_fov(
                 osp.join(drive, 'mask', f'{stem}_training_mask.gif'))
             vessels = (read_label(

@@ -1,12 +1,13 @@
-"""Decoding fundus images, vessel labels and FOV masks.
+"""Decoding vessel labels and FOV masks, and reading file headers.
 
-Everything is read with PIL, which handles the formats the public sets ship
-(.gif, .ppm, .tif, .jpg, .png) and, through ``gzip``, their ``.gz``
-versions (STARE). Images come back as uint8 HxWx3 in **BGR** order (the
-mmseg convention; the data preprocessor converts with ``bgr_to_rgb=True``);
-FOV masks as uint8 HxW in {0, 1}; labels as uint8 HxW class indices
-decoded by a label rule (:mod:`setr_fundus.datasets.label_rules`), {0, 1}
-under the binary rule.
+Photographs are decoded by the configs' loading step (mmcv's
+``LoadImageFromFile``; outside a pipeline
+:class:`~setr_fundus.datasets.PhotoLoader`). Labels and masks are read with
+PIL, which handles the formats the public sets ship (.gif, .ppm, .tif, .jpg,
+.png) and, through ``gzip``, their ``.gz`` versions (STARE). FOV masks come
+back as uint8 HxW in {0, 1}; labels as uint8 HxW class indices decoded by a
+label rule (:mod:`setr_fundus.datasets.label_rules`), {0, 1} under the
+binary rule.
 
 Binarising labels: a label is first reduced to one grey value per pixel
 (the maximum over colour channels after palette expansion, or the raw value
@@ -106,34 +107,11 @@ def _binarise(grey: np.ndarray, path: str, kind: str) -> np.ndarray:
     return (grey > 0.5 * top).astype(np.uint8)
 
 
-def read_image(path: str) -> np.ndarray:
-    """Read a fundus photograph.
-
-    Args:
-        path (str): Image file (.gif/.ppm/.tif/.jpg/.png/..., optionally
-            ``.gz``-compressed).
-
-    Returns:
-        np.ndarray: uint8 HxWx3 image in BGR order. Grey images are
-        replicated to three channels; 16-bit images are scaled to 8 bits.
-    """
-    pil = _open(path, 'image')
-    if pil.mode in HIGH_DEPTH_MODES:
-        arr = np.asarray(pil).astype(np.float32)
-        if arr.max() > 255:
-            arr *= 255.0 / 65535.0
-        grey = np.clip(arr, 0, 255).astype(np.uint8)
-        rgb = np.repeat(grey[..., None], 3, axis=2)
-    else:
-        rgb = np.asarray(pil.convert('RGB'))
-    return np.ascontiguousarray(rgb[..., ::-1])
-
-
 def read_label(path: str, rule: str = 'binary') -> np.ndarray:
     """Read a label and decode it with a label rule.
 
     Args:
-        path (str): Label file in any format :func:`read_image` reads.
+        path (str): Label file (any format PIL reads, optionally ``.gz``).
         rule (str): Name of a rule in
             :data:`~setr_fundus.datasets.label_rules.LABEL_RULES`. Defaults
             to 'binary' (see the module docstring).
@@ -178,7 +156,7 @@ def read_annotations(
     """Decode the label and FOV mask of a decoded image and check sizes.
 
     Args:
-        img (np.ndarray): The image, as :func:`read_image` returns it.
+        img (np.ndarray): The decoded image (HxWx3).
         img_path (str): Its file, named in error messages.
         seg_map_path (str, optional): Vessel label file; None for unlabeled
             images.
@@ -207,30 +185,6 @@ def read_annotations(
         fov = read_fov(fov_path)
         _check_size(img, img_path, fov, fov_path, 'FOV mask')
     return label, fov
-
-
-def read_sample(
-    img_path: str,
-    seg_map_path: Optional[str],
-    fov_path: Optional[str] = None
-) -> Tuple[np.ndarray, Optional[np.ndarray], np.ndarray]:
-    """Decode one sample and check that its parts have the same size.
-
-    Args:
-        img_path (str): Image file.
-        seg_map_path (str, optional): Vessel label file; None for unlabeled
-            images.
-        fov_path (str, optional): FOV mask file; None derives the FOV.
-
-    Returns:
-        tuple: ``(img, label, fov)``: :func:`read_image`'s image and
-        :func:`read_annotations`' label and FOV mask.
-
-    Raises:
-        ValueError: As :func:`read_image` and :func:`read_annotations`.
-    """
-    img = read_image(img_path)
-    return (img, *read_annotations(img, img_path, seg_map_path, fov_path))
 
 
 def _check_size(img: np.ndarray, img_path: str, other: np.ndarray,

@@ -10,6 +10,15 @@ from mmseg.registry import TRANSFORMS
 
 from .fundus_io import HIGH_DEPTH_MODES, read_header
 
+#: The loading step of the configs (``load_image`` in
+#: ``configs/_base_/datasets/fundus_vessel.py``; a test keeps them equal), for
+#: tools that read photographs without a config.
+DEFAULT_LOAD_STEP = dict(
+    type='LoadImageFromFile',
+    imdecode_backend='pillow',
+    color_type='color_ignore_orientation',
+    backend_args=dict(backend='local_gzip'))
+
 
 class PhotoLoader:
     """Read a photograph with a config's loading step.
@@ -48,6 +57,12 @@ class PhotoLoader:
             raise KeyError('reading photographs as the config does needs '
                            'test_pipeline, whose first step loads the image')
         return cls(cfg['test_pipeline'][0])
+
+    @classmethod
+    def default(cls) -> 'PhotoLoader':
+        """The loader of the configs' loading step,
+        :data:`DEFAULT_LOAD_STEP`, for tools without a config."""
+        return cls(DEFAULT_LOAD_STEP)
 
     def __call__(self, path: str) -> np.ndarray:
         """Decode one photograph.

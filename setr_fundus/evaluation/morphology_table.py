@@ -10,8 +10,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..datasets import PhotoLoader
 from ..datasets.fov_geometry import derive_fov
-from ..datasets.fundus_io import read_fov, read_image, read_label
+from ..datasets.fundus_io import read_fov, read_label
 from ..visualization import draw_morphology
 from .morphology_files import MaskFiles
 from .vessel_morphology import VesselMorphology
@@ -36,7 +37,8 @@ def load_mask_files(
     if files.fov_path is not None:
         fov, source = read_fov(files.fov_path), files.fov_path
     elif files.img_path is not None:
-        fov, source = derive_fov(read_image(files.img_path)), files.img_path
+        photo = PhotoLoader.default()(files.img_path)
+        fov, source = derive_fov(photo), files.img_path
     else:
         return vessel, None
     if fov.shape != vessel.shape:

@@ -8,9 +8,10 @@ from PIL import Image
 
 import setr_fundus  # noqa: F401
 from setr_fundus.datasets import PhotoLoader
+from setr_fundus.datasets.photo_loader import DEFAULT_LOAD_STEP
 
-CONFIG = osp.join(
-    osp.dirname(__file__), '..', '..', 'configs', 'quickstart_drive.py')
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+CONFIG = osp.join(CONFIG_DIR, 'quickstart_drive.py')
 
 
 @pytest.fixture(scope='module')
@@ -72,3 +73,13 @@ def test_needs_an_image_loading_first_step(tmp_path):
     Image.fromarray(_rgb()).save(tmp_path / 'a.png')
     with pytest.raises(ValueError, match='expected uint8 HxWx3'):
         grey(str(tmp_path / 'a.png'))
+
+
+def test_default_step_is_the_configs(loader, tmp_path):
+    """Tools without a config read photographs with the configs' step."""
+    base = Config.fromfile(
+        osp.join(CONFIG_DIR, '_base_', 'datasets', 'fundus_vessel.py'))
+    assert DEFAULT_LOAD_STEP == base.load_image.to_dict()
+    path = str(tmp_path / 'a.png')
+    Image.fromarray(_rgb()).save(path)
+    np.testing.assert_array_equal(PhotoLoader.default()(path), loader(path))

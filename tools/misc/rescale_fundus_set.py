@@ -25,8 +25,8 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
-from setr_fundus.datasets import FundusVesselDataset
-from setr_fundus.datasets.fundus_io import read_sample
+from setr_fundus.datasets import FundusVesselDataset, PhotoLoader
+from setr_fundus.datasets.fundus_io import read_annotations
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -82,9 +82,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     if existing:
         raise FileExistsError(f'{existing[0]} exists; choose a new output '
                               'folder (nothing is overwritten)')
+    load_photo = PhotoLoader.default()
     for info, out in zip(infos, outputs):
-        img, label, fov = read_sample(info['img_path'], info['seg_map_path'],
-                                      info['fov_path'])
+        img = load_photo(info['img_path'])
+        label, fov = read_annotations(img, info['img_path'],
+                                      info['seg_map_path'], info['fov_path'],
+                                      info['label_rule'])
         h, w = img.shape[:2]
         size = (max(int(round(w * args.scale)), 1),
                 max(int(round(h * args.scale)), 1))
