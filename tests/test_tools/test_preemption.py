@@ -32,7 +32,7 @@ OPTIONS = [
 ITERS, STOP_AT = 10, 7  # iteration 7 is the 2nd of epoch 2
 DIST_ITERS, DIST_STOP_AT = 6, 4  # iteration 4 is the 1st of epoch 2
 TIMEOUT = 120  # s until a marker
-END_TIMEOUT = 60  # s from the last signal to the end of the run
+END_TIMEOUT = 120  # s from the last signal to the end of the run
 
 
 def _command(config: Path, work_dir: Path, drive_root: Path, *extra: str,
@@ -52,7 +52,9 @@ def _run_signalled(command: List[str],
     signum)`` in turn, once a rank has written ``marker`` (its pid), send
     ``signum`` to the command's process group (``group``) or to that rank
     alone; return the finished process."""
-    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=tool_env(),
+    # torchrun waits that long for its signalled ranks on a loaded machine
+    env = dict(tool_env(), TORCH_ELASTIC_SHUTDOWN_TIMEOUT=str(END_TIMEOUT))
+    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     try:
@@ -208,14 +210,15 @@ def test_sigterm_to_one_rank_stops_both(drive_root, tmp_path):
     _assert_resumed(work_dir, output, checkpoint, DIST_ITERS)
 
 
-# torchrun passes SIGTERM and SIGINT on to every rank (and its workers),
-# SIGTERM again when it gets the signal twice (from the group and from
-# tools/dist_train.sh), which turns SIGUSR1 into SIGTERM for torchrun
+# torchrun passes SIGTERM and SIGINT on to every rank (and its workers);
+# it gets a group's signal twice (also from tools/dist_train.sh), and when
+# the second one interrupts its shutdown it sends the ranks SIGTERM, maybe
+# instead of SIGINT. tools/dist_train.sh turns SIGUSR1 into SIGTERM.
 DIST_MOMENTS = [
     pytest.param('SIGTERM', 'SIGTERM', dict(point='train_iter', at=4), 4, 1,
                  '', id='sigterm-mid-epoch'),
-    pytest.param('SIGINT', 'SIGINT', dict(point='val_iter', at=1), 3, 1,
-                 VAL_STOP, id='sigint-mid-validation'),
+    pytest.param('SIGINT', '(SIGINT|SIGTERM)', dict(point='val_iter', at=1),
+                 3, 1, VAL_STOP, id='sigint-mid-validation'),
     pytest.param('SIGUSR1', 'SIGTERM', dict(point='save', at=1), 3, 1,
                  VAL_STOP, id='sigusr1-mid-save'),
 ]
