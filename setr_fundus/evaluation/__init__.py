@@ -1,4 +1,5 @@
 from .artery_vein_calibre import ArteryVeinRecord, measure_artery_vein
+from .av_metric import AVMetric
 from .optic_disc import OpticDisc, find_optic_disc
 from .vessel_calibre import SegmentCalibre, measure_segments
 from .vessel_metric import VesselMetric
@@ -7,6 +8,7 @@ from .vessel_morphology_metric import VesselMorphologyMetric
 from .zone_b import DiscCircle
 
 __all__ = [
+    'AVMetric',
     'ArteryVeinRecord', 'DiscCircle', 'MorphologyAnalysis', 'OpticDisc',
     'SegmentCalibre', 'VesselMetric', 'VesselMorphology',
     'VesselMorphologyMetric', 'find_optic_disc', 'measure_artery_vein',
