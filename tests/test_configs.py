@@ -11,7 +11,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
+from mmseg.registry import DATASETS, MODELS
 
 import setr_fundus  # noqa: F401
 from setr_fundus.datasets.synthetic import generate_fundus
@@ -42,12 +42,17 @@ def test_config_builds(path):
     for split in ('train', 'val', 'test'):
         for dataset in _datasets(cfg[f'{split}_dataloader']):
             assert dataset.type in ('FundusVesselDataset',
+                                    'FundusArteryVeinDataset',
                                     'SyntheticFundusDataset')
     init_default_scope('mmseg')
     model_cfg = cfg.model.deepcopy()
     model_cfg.backbone.init_cfg = None  # no foundation-model file here
     model = MODELS.build(model_cfg)
-    assert model.decode_head.num_classes == 2
+    # one output class per class of the training set
+    train_set = _datasets(cfg.train_dataloader)[0]
+    classes = train_set.get('metainfo', {}).get(
+        'classes', DATASETS.get(train_set.type).METAINFO['classes'])
+    assert model.decode_head.num_classes == len(classes)
     assert cfg.model.test_cfg.mode == 'slide'
     if 'img_size' in cfg.model.backbone:  # the ViT's input is the window
         assert tuple(cfg.model.test_cfg.crop_size) == tuple(
