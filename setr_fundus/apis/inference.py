@@ -1,5 +1,5 @@
 """Vessel segmentation of one fundus photograph with a trained model, on
-mmseg's ``init_model`` and ``inference_model``."""
+mmseg's ``init_model`` and the steps of its ``inference_model``."""
 import copy
 import logging
 import re
@@ -11,7 +11,7 @@ from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
-from mmseg.apis import inference_model, init_model
+from mmseg.apis import init_model
 from mmseg.registry import MODELS
 from torch import nn
 
@@ -68,10 +68,13 @@ class VesselSegmenter:
     """A trained segmentor predicting as ``tools/test.py`` does.
 
     The model is built by mmseg's ``init_model`` and each photograph goes
-    through ``inference_model`` (the config's ``test_pipeline``: the FOV
-    rescaled to ``fov_diameter``, sliding windows, logits back at the
-    photograph's size). With ``tta`` the config's ``tta_pipeline`` and
-    ``tta_model`` average the photograph and its flips.
+    through the steps of ``inference_model`` (the config's
+    ``test_pipeline``: the FOV rescaled to ``fov_diameter``; the model's
+    ``test_step``: sliding windows, logits back at the photograph's size),
+    split in two (:meth:`prepare`, :meth:`predict_prepared`) so that data
+    loader workers can run the first. With ``tta`` the config's
+    ``tta_pipeline`` and ``tta_model`` average the photograph and its
+    flips.
 
     Args:
         config (str | Config): Config file or object.
@@ -87,6 +90,8 @@ class VesselSegmenter:
     Attributes:
         loader (PhotoLoader): Reads photographs with the config's loading
             step, ready for :meth:`predict`.
+        pipeline (Compose): The test (or TTA) pipeline from an array, which
+            :meth:`prepare` runs.
         dataset_meta (dict): ``classes`` (and ``palette``) of the model.
     """
 
@@ -120,12 +125,50 @@ class VesselSegmenter:
         if tta:
             self.tta_model = MODELS.build(
                 dict(cfg.tta_model, module=self.model)).eval()
-            pipeline = copy.deepcopy(cfg.tta_pipeline)
-            pipeline[0]['type'] = 'LoadImageFromNDArray'
-            self.tta_pipeline = Compose(pipeline)
+        # as mmseg's inference_model: the pipeline from an array
+        pipeline = copy.deepcopy(
+            cfg.tta_pipeline if tta else cfg.test_pipeline)
+        pipeline[0]['type'] = 'LoadImageFromNDArray'
+        self.pipeline = Compose(pipeline)
+
+    def prepare(self, img: np.ndarray) -> dict:
+        """Run the config's test (or TTA) pipeline on one photograph: the
+        CPU work before the model, which data loader workers can do.
+
+        Args:
+            img (np.ndarray): uint8 HxWx3 image in BGR order (as
+                :attr:`loader` returns it).
+
+        Returns:
+            dict: The pipeline's ``inputs`` and ``data_samples`` (lists of
+            the flipped versions with ``tta``), for
+            :meth:`predict_prepared`.
+        """
+        if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
+            raise ValueError('predict needs a uint8 HxWx3 BGR image, got '
+                             f'{img.dtype} {img.shape}')
+        return self.pipeline(dict(img=img))
+
+    def predict_prepared(self, data: dict) -> Tuple[np.ndarray, np.ndarray]:
+        """Segment one photograph prepared by :meth:`prepare`.
+
+        Args:
+            data (dict): What :meth:`prepare` returned.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: As :meth:`predict`.
+        """
+        model = self.model if self.tta_model is None else self.tta_model
+        with torch.no_grad():
+            sample = model.test_step(pseudo_collate([data]))[0]
+        probs = class_probabilities(sample.seg_logits.data)
+        class_map = sample.pred_sem_seg.data[0].to(torch.uint8)
+        return probs.float().cpu().numpy(), class_map.cpu().numpy()
 
     def predict(self, img: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Segment one photograph.
+        """Segment one photograph: :meth:`prepare`, then
+        :meth:`predict_prepared` (as mmseg's ``inference_model`` does
+        without ``tta``).
 
         Args:
             img (np.ndarray): uint8 HxWx3 image in BGR order (as
@@ -138,15 +181,4 @@ class VesselSegmenter:
             is the vessel for a vessel model) and the model's predicted
             class map (uint8 HxW), both at the image's resolution.
         """
-        if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
-            raise ValueError('predict needs a uint8 HxWx3 BGR image, got '
-                             f'{img.dtype} {img.shape}')
-        if self.tta_model is None:
-            sample = inference_model(self.model, img)
-        else:
-            data = pseudo_collate([self.tta_pipeline(dict(img=img))])
-            with torch.no_grad():
-                sample = self.tta_model.test_step(data)[0]
-        probs = class_probabilities(sample.seg_logits.data)
-        class_map = sample.pred_sem_seg.data[0].to(torch.uint8)
-        return probs.float().cpu().numpy(), class_map.cpu().numpy()
+        return self.predict_prepared(self.prepare(img))
