@@ -11,7 +11,7 @@ from PIL import Image
 
 import setr_fundus  # noqa: F401
 from setr_fundus.apis import (VesselSegmenter, list_images, load_model_weights,
-                              segment_files)
+                              ok_row, segment_files)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
 from tests.model_utils import random_model
 
@@ -76,6 +76,10 @@ def test_predict_with_tta(checkpoint, image):
     assert class_map.shape == image.shape[:2]
     plain, _ = VesselSegmenter(TINY, checkpoint).predict(image)
     assert not np.allclose(probs, plain)  # flips were averaged in
+    # the CSV row reads the scale from the first flipped sample
+    row = ok_row('x.png', 'x', seg.prepare(image), class_map)
+    assert float(row['fov_diameter']) * float(row['scale_x']) == \
+        pytest.approx(64, rel=0.05)
 
 
 def test_predict_rejects_grey_image(checkpoint):
@@ -162,7 +166,8 @@ def test_three_classes_from_photograph_to_files(av_checkpoint, image,
     assert summary.written == [photo]
     assert sorted(os.listdir(tmp_path / 'out')) == [
         'fundus_classes.png', 'fundus_mask.png', 'fundus_overlay.png',
-        'fundus_prob.npy', 'fundus_prob_artery.png', 'fundus_prob_vein.png'
+        'fundus_prob.npy', 'fundus_prob_artery.png', 'fundus_prob_vein.png',
+        'inference-shard-00001-of-00001.csv', 'inference.csv'
     ]
     classes = Image.open(tmp_path / 'out' / 'fundus_classes.png')
     np.testing.assert_array_equal(np.asarray(classes), class_map)
