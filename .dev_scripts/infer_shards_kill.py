@@ -175,7 +175,8 @@ def main() -> int:
     reference = osp.join(args.work_dir, 'reference')
     seconds = finish(infer_command(args, reference), 'images/s')
     print(f'{args.num} photographs ({len(broken)} broken): uninterrupted '
-          f'run {seconds:.1f} s')
+          f'run {seconds:.1f} s',
+          flush=True)
     sharded = osp.join(args.work_dir, 'sharded')
     for k in range(1, args.shards + 1):
         command = infer_command(args, sharded, '--shard',
@@ -185,10 +186,13 @@ def main() -> int:
             csv_path = osp.join(
                 sharded, f'inference-shard-{k:05d}-of-{args.shards:05d}.csv')
             rows = kill_midway(command, csv_path, share // 2)
-            print(f'shard {k}/{args.shards}: SIGKILL at {rows} of {share} '
-                  'rows')
+            print(
+                f'shard {k}/{args.shards}: SIGKILL at {rows} of {share} rows',
+                flush=True)
         seconds = finish(command, 'images/s')
-        print(f'shard {k}/{args.shards}: ran to the end in {seconds:.1f} s')
+        print(
+            f'shard {k}/{args.shards}: ran to the end in {seconds:.1f} s',
+            flush=True)
     finish([sys.executable, TOOL, '--merge', sharded], 'photographs (')
     problems = compare(reference, sharded, args.num)
     for problem in problems:
