@@ -7,7 +7,7 @@ import os.path as osp
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Iterable, List, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 from mmengine.utils import ProgressBar
 
@@ -163,6 +163,23 @@ def _stop(out_dir: str, err: OSError) -> InferenceStopped:
         'kept, the others are segmented.')
 
 
+def _photographs_to_do(paths: Iterable[str], stems: Dict[str, str],
+                       done: Dict[str, Dict[str, str]],
+                       summary: InferenceSummary) -> List[Tuple[str, str]]:
+    """``(path, stem)`` of the photographs without a row in ``done``; the
+    others are added to ``summary`` as skipped (and failed, if so)."""
+    todo = []
+    for path in paths:
+        row = done.get(stems[path])
+        if row is None:
+            todo.append((path, stems[path]))
+            continue
+        summary.skipped.append(path)
+        if row['status'] != 'ok':
+            summary.failed.append((path, row['reason']))
+    return todo
+
+
 def segment_files(segmenter: VesselSegmenter,
                   paths: List[str],
                   out_dir: str,
@@ -212,16 +229,9 @@ def segment_files(segmenter: VesselSegmenter,
     kinds = prediction_kinds(segmenter.dataset_meta['classes'], save_npy)
     summary = InferenceSummary(
         out_dir=out_dir, shard=shard, csv_path=shard_csv_path(out_dir, *shard))
-    done = {} if overwrite else done_stems(out_dir)
-    todo = []
-    for path in shard.select(paths):
-        row = done.get(stems[path])
-        if row is None:
-            todo.append((path, stems[path]))
-            continue
-        summary.skipped.append(path)
-        if row['status'] != 'ok':
-            summary.failed.append((path, row['reason']))
+    todo = _photographs_to_do(
+        shard.select(paths), stems, {} if overwrite else done_stems(out_dir),
+        summary)
     remove_temporaries(
         out_dir, (osp.basename(p) for _, stem in todo
                   for p in prediction_paths(out_dir, stem, kinds).values()))
@@ -229,7 +239,11 @@ def segment_files(segmenter: VesselSegmenter,
         PhotoDataset(todo, segmenter.loader, segmenter.pipeline), num_workers)
     bar = ProgressBar(len(todo)) if progress and todo else None
     start = time.perf_counter()
-    with ShardCSV(summary.csv_path, restart=overwrite) as table:
+    try:
+        table = ShardCSV(summary.csv_path, restart=overwrite)
+    except OSError as err:
+        raise _stop(out_dir, err) from err
+    with table:
         for item in loader:
             tick = time.perf_counter()
             path, stem = item['path'], item['stem']
