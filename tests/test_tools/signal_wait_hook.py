@@ -33,7 +33,8 @@ class SignalWaitHook(Hook):
         at (int): 1-based number of the iteration or save.
         count (int): Signals to wait for. Defaults to 1.
         name (str): Marker name. Defaults to 'paused'.
-        timeout (float): Longest wait in seconds. Defaults to 120.
+        timeout (float): Longest wait in seconds; a rank that waited in
+            vain says so on stdout and goes on. Defaults to 60.
     """
 
     def __init__(self,
@@ -41,7 +42,7 @@ class SignalWaitHook(Hook):
                  at: int,
                  count: int = 1,
                  name: str = 'paused',
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 60.0) -> None:
         if point not in POINTS:
             raise ValueError(f'point must be one of {POINTS}, not {point!r}')
         self.point, self.at, self.count = point, at, count
@@ -79,6 +80,11 @@ class SignalWaitHook(Hook):
             f.write(str(os.getpid()))
         os.replace(f'{marker}.tmp', marker)
         deadline = time.monotonic() + self.timeout
-        while (len(preemption.received) < self.count
-               and time.monotonic() < deadline):
+        while len(preemption.received) < self.count:
+            if time.monotonic() > deadline:
+                print(f'SignalWaitHook: rank {get_rank()} received '
+                      f'{len(preemption.received)} of {self.count} signals '
+                      f'in {self.timeout} s at {self.point} {self.at}',
+                      flush=True)
+                return
             time.sleep(0.05)

@@ -32,7 +32,7 @@ OPTIONS = [
 ITERS, STOP_AT = 10, 7  # iteration 7 is the 2nd of epoch 2
 DIST_ITERS, DIST_STOP_AT = 6, 4  # iteration 4 is the 1st of epoch 2
 TIMEOUT = 120  # s until a marker
-END_TIMEOUT = 120  # s from the last signal to the end of the run
+END_TIMEOUT = 180  # s from the last signal to the end of the run
 
 
 def _command(config: Path, work_dir: Path, drive_root: Path, *extra: str,
