@@ -20,8 +20,8 @@ DRIVE = next((p for p in CANDIDATES if (p / 'test' / 'images').is_dir()),
 def test_quickstart_drive_trains_and_tests_on_real_drive(tmp_path):
     work_dir = tmp_path / 'work'
     run_tool([
-        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-        f'data_root={DRIVE}', 'train_dataloader.dataset.times=1',
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--data-root', DRIVE,
+        '--cfg-options', 'train_dataloader.dataset.times=1',
         'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.persistent_workers=False',
@@ -32,7 +32,7 @@ def test_quickstart_drive_trains_and_tests_on_real_drive(tmp_path):
     assert best.is_file()
     output = run_tool([
         'tools/test.py', CONFIG, best, '--work-dir', tmp_path / 'test',
-        '--cfg-options', f'test_dataloader.dataset.data_root={DRIVE}',
+        '--data-root', DRIVE, '--cfg-options',
         'test_dataloader.dataset.indices=[0]', 'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ])
