@@ -1,6 +1,6 @@
 """Train a setr_fundus segmentor (MMSegmentation 1.2.2's interface).
 
-Exit codes: 0 finished; 75 stopped by SIGTERM/SIGINT after writing a
+Exit codes: 0 finished; 75 stopped by SIGTERM/SIGINT/SIGUSR1 after writing a
 resumable checkpoint (continue with ``--resume``); 1 an error (a NaN loss,
 a work dir in use by another run, ...).
 """

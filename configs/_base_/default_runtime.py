@@ -25,7 +25,7 @@ tta_model = dict(type='FundusTTAModel')
 # Average BN running statistics across ranks after each training epoch and
 # before validation (needed where SyncBN is not used, e.g. DDP on the CPU).
 # Stop at the first NaN/Inf loss and never save non-finite weights; on
-# SIGTERM/SIGINT finish the iteration, save model_iter_N.pth (resumable)
+# SIGTERM/SIGINT/SIGUSR1 finish the iteration, save model_iter_N.pth (resumable)
 # and exit with 75 (docs/training.md, "Faults").
 custom_hooks = [
     dict(type='SyncBuffersHook'),
