@@ -1,16 +1,12 @@
 """Artery/vein classification metrics inside the field of view."""
-import logging
-from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
-from prettytable import PrettyTable
 from torch import Tensor
 
+from .metric_samples import percent_metrics, sample_fields, warn_undefined_auc
 from .vessel_stats import (confusion_and_histograms, dice_score, histogram_auc,
                            safe_ratio)
 
@@ -138,23 +134,12 @@ class AVMetric(BaseMetric):
     def _process_one(self, data_sample: dict) -> dict:
         """The counts and histogram of one data sample."""
         where = data_sample.get('img_path', 'a data sample')
-        fields = {
-            key: self._field(data_sample, key)
-            for key in ('pred_sem_seg', 'seg_logits', 'gt_sem_seg')
-        }
-        if 'gt_fov_mask' in data_sample:
-            fields['gt_fov_mask'] = self._field(data_sample, 'gt_fov_mask')
-        shapes = {key: tuple(val.shape) for key, val in fields.items()}
-        if len({shape[-2:] for shape in shapes.values()}) != 1:
-            raise ValueError(
-                'AVMetric needs pred_sem_seg, seg_logits, gt_sem_seg and '
-                "gt_fov_mask at the same (H, W), the label's original "
-                f'resolution, got shapes {shapes} for {where}')
+        fields = sample_fields(data_sample, 'AVMetric')
         logits = fields['seg_logits']
         if logits.shape[0] <= VEIN:
             raise ValueError(
                 'AVMetric needs seg_logits with channels for background, '
-                f'artery and vein (C >= 3), got shape {shapes["seg_logits"]}'
+                f'artery and vein (C >= 3), got shape {tuple(logits.shape)}'
                 f' for {where}')
         device = logits.device
         pred = fields['pred_sem_seg'].squeeze(0).to(device)
@@ -195,16 +180,6 @@ class AVMetric(BaseMetric):
             hist=hist,
             overlaps=np.array(overlaps, dtype=np.int64))
 
-    @staticmethod
-    def _field(data_sample: dict, key: str) -> Tensor:
-        """``data_sample[key]['data']`` with a clear error when missing."""
-        try:
-            return torch.as_tensor(data_sample[key]['data'])
-        except (KeyError, TypeError) as err:
-            raise KeyError(
-                f'AVMetric needs data_sample["{key}"]["data"], but {key} is '
-                f'missing; data sample keys: {sorted(data_sample)}') from err
-
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Sum the per-image results and compute the metrics.
 
@@ -217,19 +192,13 @@ class AVMetric(BaseMetric):
         """
         if not results:
             raise ValueError('AVMetric got no data samples to evaluate')
-        logger: MMLogger = MMLogger.get_current_instance()
         total = {
             key: np.sum([r[key] for r in results], axis=0)
             for key in ('all', 'intersection', 'hist', 'overlaps')
         }
         auc = histogram_auc(total['hist'][0], total['hist'][1])
-        if np.isnan(auc):
-            print_log(
-                'AVMetric: AUC_AV is undefined (NaN) because the evaluated '
-                f'pixels hold {int(total["hist"][1].sum())} artery and '
-                f'{int(total["hist"][0].sum())} vein pixels',
-                logger=logger,
-                level=logging.WARNING)
+        warn_undefined_auc(auc, 'AVMetric', 'AUC_AV', total['hist'],
+                           'artery', 'vein')
         tp, fp, fn, tn = total['all'].tolist()
         tp_i, fp_i, fn_i, tn_i = total['intersection'].tolist()
         dices = [dice_score(*row) for row in total['overlaps'].tolist()]
@@ -239,14 +208,6 @@ class AVMetric(BaseMetric):
                   safe_ratio(tp_i, tp_i + fn_i), safe_ratio(tn_i, tn_i + fp_i),
                   safe_ratio(total['intersection'].sum(),
                              total['all'].sum()), *dices)
-        metrics = OrderedDict(
-            (name, round(value * 100, 2))
-            for name, value in zip(self.metric_names, values))
-
-        table = PrettyTable(field_names=list(metrics))
-        table.add_row(list(metrics.values()))
-        print_log(
-            f'artery/vein results over {len(results)} images:\n'
-            f'{table.get_string()}',
-            logger=logger)
-        return dict(metrics)
+        return percent_metrics(
+            self.metric_names, values,
+            f'artery/vein results over {len(results)} images')

@@ -1,17 +1,14 @@
 """Retinal-vessel metrics inside the field of view."""
-import logging
-from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import MMLogger, print_log
 from mmengine.utils import mkdir_or_exist
 from mmseg.registry import METRICS
-from prettytable import PrettyTable
-from torch import Tensor
 
 from ..fileio import file_stem, prediction_paths, write_mask
+from .metric_samples import percent_metrics, sample_fields, warn_undefined_auc
 from .vessel_stats import (centerline_counts, cldice_score,
                            confusion_and_histograms, dice_score, histogram_auc,
                            safe_ratio, vessel_logit)
@@ -141,25 +138,14 @@ class VesselMetric(BaseMetric):
         of ``tools/infer.py``."""
         stem = file_stem(data_sample.get('img_path') or 'prediction')
         path = prediction_paths(self.output_dir, stem, ['mask'])['mask']
-        pred = self._field(data_sample, 'pred_sem_seg').squeeze(0)
+        pred = torch.as_tensor(data_sample['pred_sem_seg']['data']).squeeze(0)
         write_mask(path, pred.cpu().numpy())
 
     def _process_one(self, data_sample: dict) -> dict:
         """Counts, histogram and Dice of one data sample."""
-        pred = self._field(data_sample, 'pred_sem_seg')
-        logits = self._field(data_sample, 'seg_logits')
-        label = self._field(data_sample, 'gt_sem_seg').to(pred.device)
-        fields = dict(pred_sem_seg=pred, seg_logits=logits, gt_sem_seg=label)
-        if 'gt_fov_mask' in data_sample:
-            fields['gt_fov_mask'] = self._field(data_sample, 'gt_fov_mask')
-        shapes = {key: tuple(val.shape) for key, val in fields.items()}
-        if len({shape[-2:] for shape in shapes.values()}) != 1:
-            raise ValueError(
-                'VesselMetric needs pred_sem_seg, seg_logits, gt_sem_seg and '
-                'gt_fov_mask at the same (H, W), the label\'s original '
-                f'resolution, got shapes {shapes} for '
-                f'{data_sample.get("img_path", "a data sample")}')
-
+        fields = sample_fields(data_sample, 'VesselMetric')
+        pred, logits = fields['pred_sem_seg'], fields['seg_logits']
+        label = fields['gt_sem_seg'].to(pred.device)
         label = label.squeeze(0)
         valid = label != self.ignore_index
         if 'gt_fov_mask' in fields:
@@ -185,17 +171,6 @@ class VesselMetric(BaseMetric):
             dice=dice_score(tp, fp, fn),
             centerline=centerline)
 
-    @staticmethod
-    def _field(data_sample: dict, key: str) -> Tensor:
-        """``data_sample[key]['data']`` with a clear error when missing."""
-        try:
-            return data_sample[key]['data']
-        except (KeyError, TypeError) as err:
-            raise KeyError(
-                f'VesselMetric needs data_sample["{key}"]["data"], but '
-                f'{key} is missing; data sample keys: '
-                f'{sorted(data_sample)}') from err
-
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Sum the per-image results and compute the metrics.
 
@@ -209,32 +184,18 @@ class VesselMetric(BaseMetric):
         """
         if not results:
             raise ValueError('VesselMetric got no data samples to evaluate')
-        logger: MMLogger = MMLogger.get_current_instance()
         tp, fp, fn, tn = np.sum([r['counts'] for r in results],
                                 axis=0).tolist()
         hist = np.sum([r['hist'] for r in results], axis=0)
         auc = histogram_auc(hist[0], hist[1])
-        if np.isnan(auc):
-            print_log(
-                'VesselMetric: AUC is undefined (NaN) because the evaluated '
-                f'pixels hold {int(hist[1].sum())} vessel and '
-                f'{int(hist[0].sum())} background pixels',
-                logger=logger,
-                level=logging.WARNING)
+        warn_undefined_auc(auc, 'VesselMetric', 'AUC', hist, 'vessel',
+                           'background')
         values = (dice_score(tp, fp, fn), safe_ratio(tp, tp + fp + fn),
                   safe_ratio(tp + tn, tp + fp + fn + tn),
                   safe_ratio(tp, tp + fn), safe_ratio(tn, tn + fp), auc,
                   float(np.mean([r['dice'] for r in results])),
                   cldice_score(
                       np.sum([r['centerline'] for r in results], axis=0)))
-        metrics = OrderedDict(
-            (name, round(value * 100, 2))
-            for name, value in zip(self.metric_names, values))
-
-        table = PrettyTable(field_names=list(metrics))
-        table.add_row(list(metrics.values()))
-        print_log(
-            f'vessel results over {len(results)} images:\n'
-            f'{table.get_string()}',
-            logger=logger)
-        return dict(metrics)
+        return percent_metrics(
+            self.metric_names, values,
+            f'vessel results over {len(results)} images')
