@@ -2,6 +2,7 @@
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [--out DIR] [--device cpu]
         [--shard K/N] [--workers 2] [--overwrite] [--tta] [--npy]
+        [--field-angle DEG | --um-per-px UM]
     python tools/infer.py --merge DIR
 
 INPUT is an image file, a folder (bmp, gif, jpeg, jpg, pbm, pgm, png, ppm,
@@ -13,6 +14,14 @@ photograph, DIR receives <stem>_mask.png (vessels 0/255, original size),
 in green on the photograph); --npy adds <stem>_prob.npy (float32). Models
 of more than two classes write <stem>_classes.png and <stem>_prob_<class>.png
 per class instead of <stem>_prob.png. Each file is written atomically.
+
+An artery/vein model (classes naming "artery" and "vein") also measures
+each photograph at its own size: the optic disc, CRAE, CRVE and AVR in
+zone B, and per class density, fractal dimension, tortuosity and calibre,
+as columns of the CSV; "reason" says why any value is empty (disc not
+found, too few vessels in zone B, ...); the overlay shows the disc and
+zone B. Calibres are in pixels and normalised pixels, and in micrometres
+with --field-angle (or --um-per-px). See docs/artery_vein.md.
 
 --shard K/N segments every N-th photograph of the sorted list from the
 K-th on (else SLURM_ARRAY_TASK_ID/COUNT of a job array; torchrun ranks split
@@ -72,6 +81,17 @@ def parse_args() -> argparse.Namespace:
         '--npy',
         action='store_true',
         help='also save the float32 probabilities as <stem>_prob.npy')
+    units = parser.add_mutually_exclusive_group()
+    units.add_argument(
+        '--field-angle',
+        type=float,
+        help="artery/vein models: the camera's field angle in degrees "
+        '(across the FOV), for calibres in micrometres')
+    units.add_argument(
+        '--um-per-px',
+        type=float,
+        help='artery/vein models: micrometres per pixel of the '
+        'photographs, instead of --field-angle')
     parser.add_argument(
         '--merge',
         metavar='DIR',
@@ -116,7 +136,9 @@ def main() -> int:
             shard=args.shard,
             overwrite=args.overwrite,
             save_npy=args.npy,
-            num_workers=args.workers)
+            num_workers=args.workers,
+            um_per_px=args.um_per_px,
+            field_angle=args.field_angle)
     except InferenceStopped as err:
         print(f'\n{err}', file=sys.stderr)
         return 2

@@ -2,21 +2,25 @@
 record each in the shard's CSV (the logic behind ``tools/infer.py``)."""
 import csv
 import errno
+import math
 import os
 import os.path as osp
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+import numpy as np
 from mmengine.utils import ProgressBar
 
+from ..evaluation.photograph_biomarkers import (artery_vein_classes,
+                                                measure_photograph)
 from ..fileio import (IMAGE_SUFFIXES, is_image_file, prediction_kinds,
                       prediction_paths, unique_stems)
 from ..visualization import write_prediction_maps
 from .inference import VesselSegmenter
-from .inference_csv import (ShardCSV, done_stems, merge_shard_csvs, ok_row,
-                            shard_csv_path)
+from .inference_csv import (ARTERY_VEIN_COLUMNS, COLUMNS, ShardCSV, done_stems,
+                            merge_shard_csvs, ok_row, shard_csv_path)
 from .photo_dataset import PhotoDataset, photo_dataloader
 from .sharding import Shard
 
@@ -180,6 +184,34 @@ def _photographs_to_do(paths: Iterable[str], stems: Dict[str, str],
     return todo
 
 
+def _biomarker_columns(item: dict, class_map: np.ndarray,
+                       probs: np.ndarray, classes: Sequence[str],
+                       units: Dict[str, Optional[float]]
+                       ) -> Tuple[Dict[str, str], Optional[tuple]]:
+    """The artery/vein columns of a segmented photograph and its disc
+    circle ``(cx, cy, radius)`` for the overlay (None if not found)."""
+    sample = item['data']['data_samples']
+    sample = sample[0] if isinstance(sample, list) else sample
+    fov = sample.get('gt_fov_mask')
+    if fov is None:
+        why = ('the config\'s pipeline loads no field-of-view mask '
+               '(LoadFundusAnnotations)')
+        return dict(reason=f'no biomarkers: {why}'), None
+    try:
+        found = measure_photograph(
+            item['img'], fov.data[0].cpu().numpy(), class_map, classes,
+            probs, name=item['path'], **units)
+    except ValueError as err:  # e.g. no visible field of view
+        return dict(reason=f'no biomarkers: {err}'), None
+    columns = {
+        key: f'{value:.6g}'
+        for key, value in found.values.items() if math.isfinite(value)
+    }
+    columns['reason'] = found.reason_text()
+    disc = found.zone_b_disc()
+    return columns, disc
+
+
 def segment_files(segmenter: VesselSegmenter,
                   paths: List[str],
                   out_dir: str,
@@ -187,7 +219,9 @@ def segment_files(segmenter: VesselSegmenter,
                   overwrite: bool = False,
                   save_npy: bool = False,
                   num_workers: int = 0,
-                  progress: bool = True) -> InferenceSummary:
+                  progress: bool = True,
+                  um_per_px: Optional[float] = None,
+                  field_angle: Optional[float] = None) -> InferenceSummary:
     """Segment one shard of the photographs, write their files (those of
     :mod:`setr_fundus.fileio.prediction_files` for the model's classes,
     each atomically) in ``out_dir``, and append each photograph's row to
@@ -204,6 +238,12 @@ def segment_files(segmenter: VesselSegmenter,
     ``failed`` row with the reason, and the run goes on. A single shard
     (1/1) also joins the CSVs into ``inference.csv`` at the end.
 
+    For a model with artery and vein classes each row also holds the optic
+    disc, CRAE, CRVE, AVR and per-class features of the photograph at its
+    own size (:func:`~setr_fundus.evaluation.photograph_biomarkers.
+    measure_photograph`), ``reason`` says why any of them is empty, and
+    the overlay shows the disc and zone B.
+
     Args:
         segmenter (VesselSegmenter): The model.
         paths (list[str]): All the photographs, sorted (the same list in
@@ -216,6 +256,10 @@ def segment_files(segmenter: VesselSegmenter,
         num_workers (int): Data loader worker processes. Defaults to 0.
         progress (bool): Show a progress bar (images/s and ETA). Defaults
             to True.
+        um_per_px (float, optional): Micrometres per pixel of the
+            photographs, for the artery/vein calibres in um.
+        field_angle (float, optional): The camera's field angle (degrees
+            across the FOV), instead of ``um_per_px``.
 
     Returns:
         InferenceSummary: What the run did.
@@ -226,7 +270,10 @@ def segment_files(segmenter: VesselSegmenter,
     """
     os.makedirs(out_dir, exist_ok=True)
     stems = unique_stems(paths)
-    kinds = prediction_kinds(segmenter.dataset_meta['classes'], save_npy)
+    classes = segmenter.dataset_meta['classes']
+    kinds = prediction_kinds(classes, save_npy)
+    measure = artery_vein_classes(classes) is not None
+    units = dict(um_per_px=um_per_px, field_angle=field_angle)
     summary = InferenceSummary(
         out_dir=out_dir, shard=shard, csv_path=shard_csv_path(out_dir, *shard))
     todo = _photographs_to_do(
@@ -240,7 +287,10 @@ def segment_files(segmenter: VesselSegmenter,
     bar = ProgressBar(len(todo)) if progress and todo else None
     start = time.perf_counter()
     try:
-        table = ShardCSV(summary.csv_path, restart=overwrite)
+        table = ShardCSV(
+            summary.csv_path,
+            restart=overwrite,
+            columns=ARTERY_VEIN_COLUMNS if measure else COLUMNS)
     except OSError as err:
         raise _stop(out_dir, err) from err
     with table:
@@ -256,13 +306,17 @@ def segment_files(segmenter: VesselSegmenter,
                 summary.failed.append((path, item['error']))
             else:
                 probs, class_map = segmenter.predict_prepared(item['data'])
+                biomarkers, disc = _biomarker_columns(
+                    item, class_map, probs, classes,
+                    units) if measure else ({}, None)
                 try:
                     write_prediction_maps(
                         prediction_paths(out_dir, stem, kinds), class_map,
-                        probs, item['img'], segmenter.dataset_meta)
+                        probs, item['img'], segmenter.dataset_meta, disc)
                 except OSError as err:
                     raise _stop(out_dir, err) from err
                 row = ok_row(path, stem, item['data'], class_map)
+                row.update(biomarkers)
                 summary.written.append(path)
             row['seconds'] = (
                 f'{item["seconds"] + time.perf_counter() - tick:.3f}')

@@ -15,7 +15,11 @@ Columns (:data:`COLUMNS`): ``path``, ``stem`` (of the output files),
 FOV circle ``ResizeToFOV`` found, in the photograph's pixels),
 ``scale_x``, ``scale_y`` (the factors it was rescaled by for the model),
 ``vessel_fraction`` (vessel pixels / FOV pixels, at the photograph's size)
-and ``seconds`` (decoding, model and writing of that photograph).
+and ``seconds`` (decoding, model and writing of that photograph). A model
+with artery and vein classes adds :data:`ARTERY_VEIN_COLUMNS` (the optic
+disc, CRAE, CRVE, AVR and per-class features:
+:mod:`setr_fundus.evaluation.photograph_biomarkers`); in its ``ok`` rows
+``reason`` says why each empty value is empty.
 """
 import csv
 import glob
@@ -23,15 +27,19 @@ import io
 import os
 import os.path as osp
 import re
-from typing import Dict, Iterable, List, Optional, TextIO, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, TextIO, Tuple
 
 import numpy as np
 
+from ..evaluation.photograph_biomarkers import BIOMARKER_COLUMNS
 from ..fileio import atomic_file
 
 COLUMNS = ('path', 'stem', 'status', 'reason', 'height', 'width', 'fov_x',
            'fov_y', 'fov_diameter', 'scale_x', 'scale_y', 'vessel_fraction',
            'seconds')
+#: The columns of an artery/vein model's table.
+ARTERY_VEIN_COLUMNS = COLUMNS + BIOMARKER_COLUMNS
+_TABLES = (COLUMNS, ARTERY_VEIN_COLUMNS)
 #: Name of the joined table in the output folder.
 MERGED_CSV = 'inference.csv'
 _SHARD_PATTERN = re.compile(r'inference-shard-(\d+)-of-(\d+)\.csv')
@@ -110,15 +118,18 @@ def read_rows(path: str) -> List[Dict[str, str]]:
         path (str): The file.
 
     Returns:
-        list[dict[str, str]]: One dict per row, keys :data:`COLUMNS`.
+        list[dict[str, str]]: One dict per row, keys :data:`COLUMNS` or
+        :data:`ARTERY_VEIN_COLUMNS`.
 
     Raises:
-        ValueError: The header is not :data:`COLUMNS` (file named).
+        ValueError: The header is neither (file named).
     """
     reader = csv.DictReader(io.StringIO(_complete_text(path)))
-    if reader.fieldnames and tuple(reader.fieldnames) != COLUMNS:
+    if reader.fieldnames and tuple(reader.fieldnames) not in _TABLES:
         raise ValueError(f'{path} has the columns {reader.fieldnames}, not '
-                         f'those of tools/infer.py: {list(COLUMNS)}')
+                         f'those of tools/infer.py: {list(COLUMNS)}, for '
+                         f'an artery/vein model followed by '
+                         f'{list(BIOMARKER_COLUMNS)}')
     return list(reader)
 
 
@@ -163,15 +174,30 @@ class ShardCSV:
         path (str): The file (:func:`shard_csv_path`).
         restart (bool): Empty the file first (``--overwrite``). Defaults to
             False.
+        columns (Sequence[str]): :data:`COLUMNS` or
+            :data:`ARTERY_VEIN_COLUMNS`. Defaults to :data:`COLUMNS`.
+
+    Raises:
+        ValueError: The file has rows under other columns (a table of
+            another kind of model: named).
     """
 
-    def __init__(self, path: str, restart: bool = False) -> None:
+    def __init__(self,
+                 path: str,
+                 restart: bool = False,
+                 columns: Sequence[str] = COLUMNS) -> None:
         self.path = path
         keep = '' if restart or not osp.exists(path) else _complete_text(path)
+        header = keep.partition('\n')[0]
+        if keep and tuple(next(csv.reader([header]))) != tuple(columns):
+            raise ValueError(
+                f'{path} holds rows of another kind of model (columns '
+                f'{header}); write into another --out folder, or redo it '
+                'with --overwrite')
         self._file: TextIO = open(path, 'a+', encoding='utf-8', newline='')
         self._file.truncate(len(keep.encode('utf-8')))
         self._writer = csv.DictWriter(
-            self._file, fieldnames=COLUMNS, lineterminator='\n')
+            self._file, fieldnames=list(columns), lineterminator='\n')
         if not keep:
             self._writer.writeheader()
             self._sync()
@@ -240,9 +266,15 @@ def merge_shard_csvs(out_dir: str,
     paths = shard_csvs(out_dir)
     if not paths:
         raise FileNotFoundError(f'no inference-shard-*.csv in {out_dir}')
-    rows, source = [], {}
+    rows, source, columns = [], {}, {}
     for path in paths:
         for row in read_rows(path):
+            columns.setdefault(tuple(row), path)
+            if len(columns) > 1:
+                raise ValueError(
+                    f'{" and ".join(columns.values())} have different '
+                    'columns (models of different classes); remove the '
+                    'shard CSVs of the model you no longer use')
             if row['stem'] in source:
                 raise ValueError(
                     f'{row["path"]} has rows in {source[row["stem"]]} and '
@@ -252,7 +284,9 @@ def merge_shard_csvs(out_dir: str,
             rows.append(row)
     rows.sort(key=lambda row: row['path'])
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator='\n')
+    writer = csv.DictWriter(
+        text, fieldnames=list(next(iter(columns), COLUMNS)),
+        lineterminator='\n')
     writer.writeheader()
     writer.writerows(rows)
     merged = merged or osp.join(out_dir, MERGED_CSV)

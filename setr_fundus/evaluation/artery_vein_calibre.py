@@ -67,7 +67,7 @@ def class_morphology(mask: np.ndarray, fov: np.ndarray, scale: float,
 
 
 def measure_artery_vein(class_map: np.ndarray,
-                        disc: DiscCircle,
+                        disc: Optional[DiscCircle],
                         fov_diameter_px: Optional[float] = None,
                         fov: Optional[np.ndarray] = None,
                         probabilities: Optional[Mapping[int,
@@ -75,14 +75,18 @@ def measure_artery_vein(class_map: np.ndarray,
                         um_per_px: Optional[float] = None,
                         field_angle: Optional[float] = None,
                         spur_length: float = 10.0,
-                        min_vessels: int = 2) -> ArteryVeinRecord:
+                        min_vessels: int = 2,
+                        no_disc_reason: str = 'no optic disc given'
+                        ) -> ArteryVeinRecord:
     """CRAE, CRVE, AVR and per-class morphology of one class map.
 
     Args:
         class_map (np.ndarray): HxW ints: 0 background, 1 artery, 2 vein,
             3 crossing/uncertain (counts for both); any other value for
             neither.
-        disc (DiscCircle): The optic disc in the map's pixels.
+        disc (DiscCircle, optional): The optic disc in the map's pixels;
+            None gives no zone-B vessels, CRAE, CRVE or AVR (reason
+            ``no_disc_reason``) and the per-class morphology alone.
         fov_diameter_px (float, optional): FOV diameter in the map's pixels,
             for normalised units, the field-angle scale and the box sizes.
             Defaults to None: the map's width, and no normalised or
@@ -99,6 +103,8 @@ def measure_artery_vein(class_map: np.ndarray,
             (px). Defaults to 10.0.
         min_vessels (int): Fewer zone-B vessels give no CRAE/CRVE.
             Defaults to 2.
+        no_disc_reason (str): The reason of the empty CRAE, CRVE and AVR
+            without a disc. Defaults to 'no optic disc given'.
 
     Returns:
         ArteryVeinRecord: Values, reasons, vessels and Knudtson rounds.
@@ -123,18 +129,23 @@ def measure_artery_vein(class_map: np.ndarray,
         measured_map = mask if probabilities is None or value not in \
             probabilities else probabilities[value]
         segments = measure_segments(measured_map, spur_length)
-        vessels[name] = zone_b_vessels(segments, disc)
+        vessels[name] = [] if disc is None else zone_b_vessels(
+            segments, disc)
         morphology = class_morphology(mask, fov, scale,
                                       [s.width for s in segments],
                                       spur_length)
         values.update((f'{name}_{key}', v) for key, v in morphology.items())
-        values[f'{name}_zone_b_vessels'] = float(len(vessels[name]))
+        values[f'{name}_zone_b_vessels'] = float(
+            len(vessels[name])) if disc is not None else float('nan')
+        if disc is None:
+            reasons[f'{name}_zone_b_vessels'] = no_disc_reason
         kind, constant = ('crae', ARTERY_CONSTANT) if name == 'artery' else (
             'crve', VEIN_CONSTANT)
         equivalents[kind] = central_equivalent(
             [v.width for v in vessels[name]], constant,
             'arteries' if name == 'artery' else 'veins',
-            NUM_WIDEST, min_vessels)
+            NUM_WIDEST, min_vessels) if disc is not None else \
+            CentralEquivalent(float('nan'), ((), ), no_disc_reason)
     for kind, equivalent in equivalents.items():
         values[f'{kind}_px'] = equivalent.value
         values[f'{kind}_normalised'] = normalised_px(
@@ -151,8 +162,9 @@ def measure_artery_vein(class_map: np.ndarray,
                 reasons[f'{kind}_um'] = 'no um_per_px or field_angle given'
     values['avr'] = equivalents['crae'].value / equivalents['crve'].value
     if not math.isfinite(values['avr']):
-        reasons['avr'] = '; '.join(e.reason for e in equivalents.values()
-                                   if e.reason)
+        reasons['avr'] = '; '.join(
+            dict.fromkeys(e.reason for e in equivalents.values()
+                          if e.reason))
     for key, value in values.items():
         if not math.isfinite(value) and key not in reasons:
             reasons[key] = 'nothing of that class to measure'

@@ -8,30 +8,43 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 FeatureTable = Dict[str, Dict[str, float]]
+#: Columns of tools/infer.py's table that hold no measurement.
+TEXT_COLUMNS = ('path', 'stem', 'status', 'reason')
 
 
 def read_feature_csv(path: str) -> FeatureTable:
-    """Read a feature CSV.
+    """Read a feature CSV: one of the vessel-morphology tool (images named
+    in ``image``), or one of ``tools/infer.py`` or the artery/vein
+    biomarker tool (named by ``stem``; their text columns
+    :data:`TEXT_COLUMNS` are left out, and ``failed`` rows).
 
     Args:
-        path (str): CSV with an ``image`` column and numeric columns; empty
-            cells are NaN.
+        path (str): CSV with an ``image`` or ``stem`` column and numeric
+            columns; empty cells are NaN.
 
     Returns:
         dict: image -> {column: value}.
 
     Raises:
-        ValueError: If the file has no ``image`` column, an image twice, or
+        ValueError: If the file has neither column, an image twice, or
             a cell that is not a number.
     """
     with open(path, newline='') as f:
         reader = csv.DictReader(f)
-        if 'image' not in (reader.fieldnames or []):
-            raise ValueError(f'{path} has no "image" column; expected a CSV '
-                             'of tools/analysis_tools/vessel_morphology.py')
+        fields = reader.fieldnames or []
+        key = next((k for k in ('image', 'stem') if k in fields), None)
+        if key is None:
+            raise ValueError(f'{path} has no "image" or "stem" column; '
+                             'expected a CSV of tools/analysis_tools/'
+                             'vessel_morphology.py, artery_vein_biomarkers'
+                             '.py or tools/infer.py')
         table: FeatureTable = {}
         for row in reader:
-            image = row.pop('image')
+            if row.get('status', 'ok') != 'ok':
+                continue
+            image = row.pop(key)
+            for text in TEXT_COLUMNS:
+                row.pop(text, None)
             if image in table:
                 raise ValueError(f'{path} lists image {image!r} twice')
             try:

@@ -3,12 +3,16 @@
 ``tools/infer.py``."""
 from typing import List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 #: RGB colour of the vessels of a two-class (background, vessel) set.
 VESSEL_COLOUR = (0, 255, 0)
 #: RGB colour of background pixels inside the field of view.
 INSIDE_FOV = (40, 40, 40)
+#: RGB colours of the optic disc's circle and of zone B's two circles.
+DISC_COLOUR = (255, 255, 255)
+ZONE_B_COLOUR = (255, 255, 0)
 
 Colour = Tuple[int, int, int]
 
@@ -95,4 +99,29 @@ def paint_classes(class_map: np.ndarray,
     out[inside] = INSIDE_FOV
     for index, colour in enumerate(colours[1:], start=1):
         out[(class_map == index) & inside] = colour
+    return out
+
+
+def draw_zone_b(img: np.ndarray, cx: float, cy: float,
+                radius: float) -> np.ndarray:
+    """Draw the optic disc (radius ``radius``) and zone B (the ring from
+    2 to 3 radii around the disc's centre) on a picture.
+
+    Args:
+        img (np.ndarray): uint8 HxWx3 BGR picture (not changed).
+        cx (float): Column of the disc centre.
+        cy (float): Row of the disc centre.
+        radius (float): Disc radius in pixels.
+
+    Returns:
+        np.ndarray: A copy with the disc in :data:`DISC_COLOUR` and zone B's
+        circles in :data:`ZONE_B_COLOUR`.
+    """
+    out = img.copy()
+    thickness = max(1, int(round(max(img.shape[:2]) / 500)))
+    centre = (int(round(cx)), int(round(cy)))
+    for factor, colour in ((1, DISC_COLOUR), (2, ZONE_B_COLOUR),
+                           (3, ZONE_B_COLOUR)):
+        cv2.circle(out, centre, int(round(factor * radius)), colour[::-1],
+                   thickness, cv2.LINE_8)
     return out

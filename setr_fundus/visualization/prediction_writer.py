@@ -3,19 +3,24 @@ names of :mod:`setr_fundus.fileio.prediction_files` (``<stem>_mask.png``,
 ``<stem>_prob.png`` and ``<stem>_overlay.png`` for a vessel model;
 ``<stem>_classes.png`` and ``<stem>_prob_<class>.png`` in place of the
 probability for more classes; ``<stem>_prob.npy`` on request), the overlay
-drawn in the colours of :func:`class_colours`."""
-from typing import Dict, List
+drawn in the colours of :func:`class_colours` (with the optic disc and
+zone B where given)."""
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from ..fileio import (class_kind, write_mask, write_npy, write_palette_png,
                       write_png, write_probability)
-from .class_drawing import class_colours, overlay_classes
+from .class_drawing import class_colours, draw_zone_b, overlay_classes
 
 
-def write_prediction_maps(paths: Dict[str, str], class_map: np.ndarray,
-                          probs: np.ndarray, image: np.ndarray,
-                          dataset_meta: dict) -> List[str]:
+def write_prediction_maps(
+        paths: Dict[str, str],
+        class_map: np.ndarray,
+        probs: np.ndarray,
+        image: np.ndarray,
+        dataset_meta: dict,
+        disc: Optional[Tuple[float, float, float]] = None) -> List[str]:
     """Write the files ``paths`` names, each atomically.
 
     Args:
@@ -26,6 +31,9 @@ def write_prediction_maps(paths: Dict[str, str], class_map: np.ndarray,
         image (np.ndarray): uint8 HxWx3 BGR photograph.
         dataset_meta (dict): ``classes`` (C names) and, for more than two,
             ``palette``.
+        disc (tuple, optional): ``(cx, cy, radius)`` of the optic disc, drawn
+            with zone B on the overlay (:func:`draw_zone_b`). Defaults to
+            None.
 
     Returns:
         list[str]: The written files.
@@ -50,7 +58,9 @@ def write_prediction_maps(paths: Dict[str, str], class_map: np.ndarray,
         elif kind == 'classes':
             write_palette_png(path, class_map, colours)
         elif kind == 'overlay':
-            write_png(path, overlay_classes(image, class_map, colours))
+            overlay = overlay_classes(image, class_map, colours)
+            write_png(path, overlay if disc is None else draw_zone_b(
+                overlay, *disc))
         elif kind == 'npy':
             write_npy(path, probs[1] if len(classes) == 2 else probs)
         elif kind in class_index:

@@ -1,3 +1,4 @@
+import csv
 import os
 import os.path as osp
 
@@ -10,9 +11,11 @@ from mmseg.registry import MODELS
 from PIL import Image
 
 import setr_fundus  # noqa: F401
-from setr_fundus.apis import (VesselSegmenter, list_images, load_model_weights,
-                              ok_row, segment_files)
+from setr_fundus.apis import (ARTERY_VEIN_COLUMNS, VesselSegmenter,
+                              list_images, load_model_weights, ok_row,
+                              segment_files)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
+from setr_fundus.evaluation.photograph_biomarkers import BIOMARKER_COLUMNS
 from tests.model_utils import random_model
 
 TINY = osp.join(
@@ -173,6 +176,15 @@ def test_three_classes_from_photograph_to_files(av_checkpoint, image,
     np.testing.assert_array_equal(np.asarray(classes), class_map)
     np.testing.assert_allclose(
         np.load(tmp_path / 'out' / 'fundus_prob.npy'), probs)
+    # an artery/vein model's row: the biomarkers, each empty one explained
+    with open(tmp_path / 'out' / 'inference.csv', newline='') as f:
+        reader = csv.DictReader(f)
+        row, = reader
+    assert tuple(reader.fieldnames) == ARTERY_VEIN_COLUMNS
+    assert row['status'] == 'ok'
+    empty = [c for c in BIOMARKER_COLUMNS if row[c] == '']
+    assert all(f'{c}' in row['reason'] for c in empty), row['reason']
+    assert all(float(row[c]) >= 0 for c in ('artery_density', 'vein_density'))
 
 
 def test_classes_of_checkpoint_and_model_must_agree(cfg, tmp_path):

@@ -2,89 +2,23 @@
 eyes, a disc near the rim, a disc cut off by the aperture, a bright blob
 without vessels, two equal discs, any size."""
 import math
-from typing import Optional, Tuple
+from typing import Tuple
 
-import cv2
 import numpy as np
 import pytest
 
 from setr_fundus.evaluation.optic_disc import find_optic_disc
-from setr_fundus.evaluation.optic_disc_maps import (FRAME_FOV_DIAMETER,
-                                                    crude_vessel_map,
+from setr_fundus.evaluation.optic_disc_maps import (crude_vessel_map,
                                                     disc_brightness,
                                                     fit_disc_circle)
-
-SIZE = (240, 260)  # (H, W): not square, small, not the 540 px frame
-DISC_DIAMETER_FOV = 0.13  # disc diameter over FOV diameter, as in DRIVE
-
-
-def _fov(size: Tuple[int, int]) -> Tuple[float, float, float]:
-    """FOV centre (x, y) and radius of a drawing of ``size``."""
-    height, width = size
-    return width / 2, height / 2, 0.46 * min(size)
-
-
-def draw_fundus(
-    disc: Tuple[float, float],
-    size: Tuple[int, int] = SIZE,
-    blob: Optional[Tuple[float, float]] = None,
-    seed: int = 0,
-    draw_disc: bool = True
-) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An orange fundus with a bright disc and vessels converging on it.
-
-    Args:
-        disc: Disc centre in FOV radii from the FOV centre (may lie outside
-            the FOV: only the vessels entering it are seen).
-        size: (H, W) of the photograph.
-        blob: Centre (FOV radii) of a larger, brighter blob without vessels.
-        seed: Seed of the vessel angles and the noise.
-        draw_disc: False draws no disc and no vessels.
-
-    Returns:
-        tuple: uint8 BGR image, uint8 vessel label, uint8 FOV mask.
-    """
-    rng = np.random.default_rng(seed)
-    fx, fy, radius = _fov(size)
-    scale = 2 * radius / FRAME_FOV_DIAMETER  # drawing px per frame px
-    yy, xx = np.mgrid[:size[0], :size[1]].astype(np.float32)
-    fov = (np.hypot(xx - fx, yy - fy) <= radius).astype(np.uint8)
-    falloff = 1 - 0.35 * (np.hypot(xx - fx, yy - fy) / radius)**2
-    img = falloff[..., None] * np.float32([40, 85, 190])
-    vessel = np.zeros(size, np.uint8)
-    bright_spots = []
-    if draw_disc:
-        bright_spots.append((disc, DISC_DIAMETER_FOV * radius, 1.0))
-        dx, dy = fx + disc[0] * radius, fy + disc[1] * radius
-        for angle in np.linspace(0, 2 * math.pi, 8, endpoint=False):
-            angle += rng.uniform(-0.2, 0.2)
-            for start, stop, width in ((0.0, 0.5, 8), (0.5, 1.1, 4)):
-                p0 = (dx + start * radius * math.cos(angle),
-                      dy + start * radius * math.sin(angle))
-                p1 = (dx + stop * radius * math.cos(angle),
-                      dy + stop * radius * math.sin(angle))
-                cv2.line(vessel, (int(p0[0]), int(p0[1])),
-                         (int(p1[0]), int(p1[1])), 1,
-                         max(1, int(round(width * scale))))
-    if blob is not None:
-        bright_spots.append((blob, 1.6 * DISC_DIAMETER_FOV * radius, 1.3))
-    for (bx, by), spot_radius, gain in bright_spots:
-        distance = np.hypot(xx - fx - bx * radius, yy - fy - by * radius)
-        inside = 1 / (1 + np.exp(
-            np.clip((distance - spot_radius) / (0.1 * spot_radius), -30,
-                    30)))
-        img += gain * inside[..., None] * np.float32([60, 110, 50])
-    vessel &= fov
-    img *= np.where(vessel[..., None] > 0, np.float32([0.6, 0.45, 0.8]), 1)
-    img += rng.normal(0, 2, img.shape)
-    img[fov == 0] = 3
-    return np.clip(img, 0, 255).astype(np.uint8), vessel, fov
+from tests.test_evaluation.fundus_drawings import (DISC_DIAMETER_FOV, SIZE,
+                                                   draw_fundus, drawn_fov)
 
 
 def _distance_in_radii(found, disc: Tuple[float, float],
                        size: Tuple[int, int] = SIZE) -> float:
     """Distance of the centre found from the drawn one, in disc radii."""
-    fx, fy, radius = _fov(size)
+    fx, fy, radius = drawn_fov(size)
     disc_radius = DISC_DIAMETER_FOV * radius
     return math.hypot(found.cx - fx - disc[0] * radius,
                       found.cy - fy - disc[1] * radius) / disc_radius
@@ -100,7 +34,7 @@ def test_finds_drawn_disc(disc, with_vessels):
     assert found.found, found.reason
     assert found.reason == ''
     assert _distance_in_radii(found, disc) < 0.5
-    drawn = 2 * DISC_DIAMETER_FOV * _fov(SIZE)[2]
+    drawn = 2 * DISC_DIAMETER_FOV * drawn_fov(SIZE)[2]
     assert 0.7 < found.diameter / drawn < 1.4
     assert 0 < found.confidence <= 1
     assert found.contrast > 0.1
@@ -124,7 +58,7 @@ def test_normalised_result_is_scale_free():
 def test_vessel_convergence_beats_a_brighter_blob():
     disc, blob = (0.5, 0.0), (-0.3, 0.2)
     img, vessel, fov = draw_fundus(disc, blob=blob)
-    fx, fy, radius = _fov(SIZE)
+    fx, fy, radius = drawn_fov(SIZE)
     brightness = disc_brightness(img, fov)
     row, col = np.unravel_index(np.argmax(brightness), brightness.shape)
     assert math.hypot(col - fx - blob[0] * radius,
@@ -174,7 +108,7 @@ def test_probability_map_equals_its_binary_mask():
 
 def test_fit_disc_circle_measures_the_drawn_disc():
     img, _, fov = draw_fundus((0.0, 0.0), size=(540, 540))
-    radius = _fov((540, 540))[2]
+    radius = drawn_fov((540, 540))[2]
     circle = fit_disc_circle(img, fov, 275, 265, search_px=20)
     assert math.hypot(circle.cx - 270, circle.cy - 270) <= 3
     assert circle.diameter == pytest.approx(

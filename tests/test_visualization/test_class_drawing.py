@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from setr_fundus.visualization import (INSIDE_FOV, VESSEL_COLOUR,
-                                       class_colours, overlay_classes,
-                                       paint_classes)
+                                       class_colours, draw_zone_b,
+                                       overlay_classes, paint_classes)
+from setr_fundus.visualization.class_drawing import DISC_COLOUR, ZONE_B_COLOUR
 
 AV_META = dict(
     classes=('background', 'artery', 'vein'),
@@ -42,3 +43,14 @@ def test_paint_classes_inside_and_outside_the_fov():
     np.testing.assert_array_equal(out, np.array(expected, np.uint8))
     assert tuple(paint_classes(class_map,
                                class_colours(AV_META))[1, 0]) == (0, 0, 255)
+
+
+def test_draw_zone_b_draws_disc_and_ring():
+    img = np.zeros((200, 240, 3), np.uint8)
+    drawn = draw_zone_b(img, 120.0, 100.0, 20.0)
+    assert not img.any()  # a copy
+    for radius, colour in ((20, DISC_COLOUR), (40, ZONE_B_COLOUR),
+                           (60, ZONE_B_COLOUR)):
+        assert tuple(drawn[100, 120 + radius]) == colour[::-1]
+        assert tuple(drawn[100 - radius, 120]) == colour[::-1]
+    assert not drawn[100, 120].any() and not drawn[100, 120 + 30].any()

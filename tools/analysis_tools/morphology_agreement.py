@@ -4,10 +4,14 @@ Per feature: the reference mean (sd) and, for every other CSV, the
 intraclass correlation ICC(2,1) (two-way random, absolute agreement,
 single rater; Shrout & Fleiss 1979), the mean absolute difference and the
 mean difference (other minus reference), both in percent of the reference
-mean. Images are matched by the ``image`` column::
+mean. Images are matched by the ``image`` column (``stem`` in the tables
+of tools/infer.py and artery_vein_biomarkers.py)::
 
     python tools/analysis_tools/morphology_agreement.py observer1.csv \
         observer2.csv model.csv --names "observer 2" model [--out table.md]
+    python tools/analysis_tools/morphology_agreement.py manual.csv \
+        work_dirs/infer/inference.csv --names model --features crae_px \
+        crve_px avr
 """
 import argparse
 import math
@@ -15,10 +19,13 @@ from typing import List, Optional
 
 from setr_fundus.evaluation.morphology_agreement import (agreement,
                                                          read_feature_csv)
+from setr_fundus.evaluation.photograph_biomarkers import (BIOMARKER_COLUMNS,
+                                                          DISC_COLUMNS)
 from setr_fundus.evaluation.vessel_morphology import FEATURES, UM_FEATURES
 
 # the columns that describe the measurement rather than the vessels
-_SKIPPED = ('fov_diameter_px', 'fov_fitted', 'scale', 'um_per_px')
+_SKIPPED = ('fov_diameter_px', 'fov_fitted', 'scale', 'um_per_px',
+            *DISC_COLUMNS)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -66,7 +73,8 @@ def main(argv: Optional[List[str]] = None) -> str:
     reference = read_feature_csv(args.reference)
     columns = next(iter(reference.values())).keys()
     features = args.features or [
-        c for c in FEATURES + UM_FEATURES if c in columns and c not in _SKIPPED
+        c for c in (*FEATURES, *UM_FEATURES, *BIOMARKER_COLUMNS)
+        if c in columns and c not in _SKIPPED
     ]
     names = args.names or args.others
     results = [
