@@ -9,10 +9,8 @@
 # group go on to torchrun, which passes them to every rank (and its data
 # loader workers) and kills ranks still running after
 # TORCH_ELASTIC_SHUTDOWN_TIMEOUT seconds (default 30; docs/training.md).
-# This script also sends them to the ranks itself: a signal that arrives
-# once (Slurm's --signal) stops the run even where torchrun's handler does
-# not pass it on. SIGUSR1 would kill torchrun, so torchrun ignores it and
-# this script passes it on as SIGTERM.
+# SIGUSR1 would kill torchrun, so torchrun ignores it and this script passes
+# it on as SIGTERM.
 set -euo pipefail
 CONFIG=$1
 GPUS=$2
@@ -27,12 +25,8 @@ EXIT_CODE_FILE=$(mktemp)
 trap 'rm -f "$EXIT_CODE_FILE"' EXIT
 
 LAUNCHER=
-forward() {  # signal torchrun and its ranks (its children running train.py)
-    kill -"$1" "$LAUNCHER" 2>/dev/null || true
-    pkill -"$1" -P "$LAUNCHER" -f train.py 2>/dev/null || true
-}
-trap 'forward TERM' TERM
-trap 'forward INT' INT
+trap 'kill -TERM "$LAUNCHER" 2>/dev/null || true' TERM
+trap 'kill -INT "$LAUNCHER" 2>/dev/null || true' INT
 trap '' USR1  # torchrun inherits it ignored
 SETR_FUNDUS_EXIT_CODE_FILE="$EXIT_CODE_FILE" \
 PYTHONPATH="$(dirname "$0")/..":${PYTHONPATH:-} \
@@ -46,7 +40,7 @@ python -m torch.distributed.run \
     "$CONFIG" \
     --launcher pytorch "${@:3}" &
 LAUNCHER=$!
-trap 'forward TERM' USR1
+trap 'kill -TERM "$LAUNCHER" 2>/dev/null || true' USR1
 while kill -0 "$LAUNCHER" 2>/dev/null; do
     wait "$LAUNCHER" || true  # returns early when a trap runs
 done

@@ -111,7 +111,10 @@ def test_distributed_stop_ignores_later_signals(tmp_path, monkeypatch):
     it shuts down, so only an ignored signal keeps their exit code 75."""
     from setr_fundus.engine.hooks import preemption_hook
     monkeypatch.setattr(preemption_hook, 'get_world_size', lambda: 2)
-    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    before = {
+        s: signal.getsignal(s)
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+    }
     try:
         _interrupt(tmp_path, at_iter=2)
         assert all(
