@@ -37,7 +37,7 @@ DISC_RADII_PX = tuple(range(18, 57, 3))
 DISC_RING_RATIO = 1.6
 
 
-class DiscCircle(NamedTuple):
+class FramedDisc(NamedTuple):
     """A disc circle on the normalised frame.
 
     Args:
@@ -200,7 +200,7 @@ def _disc_kernel(inner: float, outer: float) -> np.ndarray:
 
 
 def fit_disc_circle(img: np.ndarray, fov: np.ndarray, cx: float, cy: float,
-                    search_px: float) -> DiscCircle:
+                    search_px: float) -> FramedDisc:
     """The bright circle nearest in kind to a disc around ``(cx, cy)``.
 
     For each radius of ``DISC_RADII_PX`` and each centre within
@@ -217,14 +217,14 @@ def fit_disc_circle(img: np.ndarray, fov: np.ndarray, cx: float, cy: float,
         search_px (float): Largest distance of the centre from it.
 
     Returns:
-        DiscCircle: The best circle (its contrast may be negative where
+        FramedDisc: The best circle (its contrast may be negative where
         nothing near is brighter than its surround).
     """
     brightness = vessel_free_brightness(img)
     inside = fov > 0
     rows, cols = np.ogrid[:fov.shape[0], :fov.shape[1]]
     window = ((cols - cx)**2 + (rows - cy)**2 <= search_px**2) & inside
-    best = DiscCircle(cx, cy, 2.0 * DISC_RADII_PX[0], -np.inf)
+    best = FramedDisc(cx, cy, 2.0 * DISC_RADII_PX[0], -np.inf)
     if not window.any():
         return best
     for radius in DISC_RADII_PX:
@@ -236,6 +236,6 @@ def fit_disc_circle(img: np.ndarray, fov: np.ndarray, cx: float, cy: float,
         index = int(np.argmax(contrast))
         if contrast.flat[index] > best.contrast:
             row, col = np.unravel_index(index, contrast.shape)
-            best = DiscCircle(float(col), float(row), 2.0 * radius,
+            best = FramedDisc(float(col), float(row), 2.0 * radius,
                               float(contrast.flat[index]))
     return best
