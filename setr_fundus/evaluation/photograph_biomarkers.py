@@ -42,9 +42,7 @@ class PhotographBiomarkers(NamedTuple):
 
     def zone_b_disc(self) -> Optional[DiscCircle]:
         """The disc circle zone B was drawn around (None if not found)."""
-        if not self.disc.found:
-            return None
-        return DiscCircle(self.disc.cx, self.disc.cy, self.disc.diameter / 2)
+        return disc_circle(self.disc)
 
     def reason_text(self) -> str:
         """The reasons as one text: ``'col1, col2: why; col3: why'``."""
@@ -53,6 +51,12 @@ class PhotographBiomarkers(NamedTuple):
             columns.setdefault(why, []).append(column)
         return '; '.join(f'{", ".join(cols)}: {why}'
                          for why, cols in columns.items())
+
+
+def disc_circle(disc: OpticDisc) -> Optional[DiscCircle]:
+    """The found disc as the circle zone B is drawn around, else None."""
+    return DiscCircle(disc.cx, disc.cy, disc.diameter / 2) if disc.found \
+        else None
 
 
 def artery_vein_classes(classes: Sequence[str]
@@ -128,11 +132,9 @@ def measure_photograph(img: np.ndarray,
             CLASSES['vein']: probs[vein] + both
         }
     disc = find_optic_disc(img, fov_mask, canonical > 0, name=name)
-    circle = DiscCircle(disc.cx, disc.cy,
-                        disc.diameter / 2) if disc.found else None
     record = measure_artery_vein(
         canonical,
-        circle,
+        disc_circle(disc),
         fov_diameter_px=disc.fov.diameter,
         fov=fov_mask,
         probabilities=probabilities,

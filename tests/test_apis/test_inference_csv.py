@@ -7,9 +7,9 @@ import torch
 from mmengine.config import Config
 
 import setr_fundus  # noqa: F401
-from setr_fundus.apis import (COLUMNS, ShardCSV, VesselSegmenter, done_stems,
-                              merge_shard_csvs, ok_row, read_rows,
-                              shard_csv_path)
+from setr_fundus.apis import (ARTERY_VEIN_COLUMNS, COLUMNS, ShardCSV,
+                              VesselSegmenter, done_stems, merge_shard_csvs,
+                              ok_row, read_rows, shard_csv_path)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
 from setr_fundus.datasets.fov_geometry import derive_fov
 from tests.model_utils import random_model
@@ -99,3 +99,17 @@ def test_ok_row_records_the_scale_and_the_fov_fraction(segmenter):
     assert float(row['vessel_fraction']) == pytest.approx(
         fov[:, :50].sum() / fov.sum(), abs=1e-6)
     assert 0.2 < float(row['vessel_fraction']) < 0.6
+
+
+def test_tables_of_two_kinds_of_model_do_not_mix(tmp_path):
+    out = str(tmp_path)
+    with ShardCSV(shard_csv_path(out, 0, 2)) as table:
+        table.append(dict(path='a.png', stem='a', status='ok'))
+    with pytest.raises(ValueError, match='another kind of model'):
+        ShardCSV(shard_csv_path(out, 0, 2), columns=ARTERY_VEIN_COLUMNS)
+    with ShardCSV(shard_csv_path(out, 1, 2),
+                  columns=ARTERY_VEIN_COLUMNS) as table:
+        table.append(dict(path='b.png', stem='b', status='ok', avr=0.7))
+    assert read_rows(shard_csv_path(out, 1, 2))[0]['avr'] == '0.7'
+    with pytest.raises(ValueError, match='different columns'):
+        merge_shard_csvs(out)
