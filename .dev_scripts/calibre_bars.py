@@ -2,7 +2,7 @@
 reads the width of drawn bars and arcs, over widths, directions, drawing
 styles and field-of-view sizes; prints the table of docs/calibre.md::
 
-    python .dev_scripts/calibre_bars.py
+    python .dev_scripts/calibre_bars.py [--morphology]
 
 Each image is as wide as the FOV diameter; in it one bar (a quarter of the
 FOV long, through the middle, rotated by the direction) or one arc (radius a
@@ -11,7 +11,10 @@ quarter of the FOV, 60 degrees long) is drawn, anti-aliased (coverage of 8 x
 the drawn area over the length of the middle line: binary drawings at 45
 degrees hold whole diagonals of pixels, 0.707 px apart, so their drawn width
 differs from the nominal one. The measured width is that of the longest
-segment.
+segment; with ``--morphology``, the ``caliber_median`` of
+:class:`~setr_fundus.evaluation.VesselMorphology` (``vessel_morphology.py``),
+FOV the inscribed circle, in the drawing's pixels (divided by ``scale``), of
+the binary drawings (the tool reads binary masks).
 """
 import argparse
 import os.path as osp
@@ -20,6 +23,8 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from setr_fundus.datasets.fov_geometry import FOVCircle
+from setr_fundus.evaluation import VesselMorphology
 from setr_fundus.evaluation.vessel_calibre import measure_segments
 
 # the drawings are the tests' (tests/ is no installed package)
@@ -60,16 +65,28 @@ def measured(image: np.ndarray) -> float:
     return longest.width
 
 
-def sweep() -> Dict[Tuple[int, str, bool], List[Tuple[float, float]]]:
+def morphology_caliber(image: np.ndarray) -> float:
+    """``VesselMorphology``'s median caliber in the drawing's pixels."""
+    side = image.shape[0]
+    features = VesselMorphology()(
+        image.astype(np.uint8),
+        circle=FOVCircle((side - 1) / 2, (side - 1) / 2, float(side)))
+    return features['caliber_median'] / features['scale']
+
+
+def sweep(
+    morphology: bool = False
+) -> Dict[Tuple[int, str, bool], List[Tuple[float, float]]]:
     """(fov, shape, antialiased) -> [(drawn, measured) per width]."""
     table = {}
+    read = morphology_caliber if morphology else measured
     for fov in FOVS:
         for shape in SHAPES:
-            for antialiased in (True, False):
+            for antialiased in (False, ) if morphology else (True, False):
                 row = []
                 for width in WIDTHS:
                     image, drawn_width = drawn(fov, shape, width, antialiased)
-                    row.append((drawn_width, measured(image)))
+                    row.append((drawn_width, read(image)))
                 table[fov, shape, antialiased] = row
                 print(f'{fov} {shape} {antialiased} done', file=sys.stderr)
     return table
@@ -106,8 +123,12 @@ def markdown(table: Dict[Tuple[int, str, bool], List[Tuple[float,
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__).parse_args()
-    print(markdown(sweep()))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        '--morphology',
+        action='store_true',
+        help='read caliber_median of VesselMorphology instead')
+    print(markdown(sweep(parser.parse_args().morphology)))
 
 
 if __name__ == '__main__':

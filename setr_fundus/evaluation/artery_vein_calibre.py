@@ -10,7 +10,7 @@ from .calibre_units import (NORMALISED_FOV_DIAMETER, micrometres_per_px,
                             normalised_px)
 from .central_equivalents import (ARTERY_CONSTANT, NUM_WIDEST, VEIN_CONSTANT,
                                   CentralEquivalent, central_equivalent)
-from .morphology_ops import box_counting_dimension, centreline_width
+from .morphology_ops import box_counting_dimension
 from .skeleton_graph import graph_features, pruned_skeleton
 from .vessel_calibre import measure_segments
 from .zone_b import DiscCircle, ZoneBVessel, zone_b_vessels
@@ -51,12 +51,7 @@ def class_morphology(mask: np.ndarray, fov: np.ndarray, scale: float,
     box_sizes = sorted({max(int(round(s * scale)), 1)
                         for s in BOX_SIZES_NORMALISED})
     _, graph = pruned_skeleton(mask, spur_length)
-    skeleton = np.zeros(mask.shape, bool)
-    if graph is not None:
-        rows, cols = np.round(graph.coordinates).astype(int).T
-        skeleton[rows, cols] = True
-    features, _, _ = graph_features(graph, centreline_width(mask, skeleton),
-                                    10.0 * scale, NUM_WIDEST)
+    features, _, _ = graph_features(graph, 10.0 * scale)
     finite = [w for w in widths if math.isfinite(w)]
     return OrderedDict(
         density=float((mask & fov).sum() / fov.sum()),

@@ -10,7 +10,6 @@ from typing import Dict, Sequence
 import numpy as np
 from scipy.integrate import trapezoid
 from scipy.interpolate import splev, splprep
-from scipy.ndimage import distance_transform_edt, maximum_filter
 from skimage.measure import block_reduce
 from skimage.morphology import skeletonize
 
@@ -59,55 +58,6 @@ def box_counting_dimension(mask: np.ndarray,
         return float('nan')
     slope, _ = np.polyfit(np.log(box_sizes), np.log(counts), 1)
     return float(-slope)
-
-
-def centreline_width(mask: np.ndarray, skeleton: np.ndarray) -> np.ndarray:
-    """Vessel width at every skeleton pixel from the distance transform.
-
-    ``E`` is the Euclidean distance of a vessel pixel to the nearest
-    background pixel; a band ``n`` pixels across has ``E = (n + 1) / 2`` on
-    its middle pixel when ``n`` is odd and ``E = n / 2`` on both middle
-    pixels when ``n`` is even. The width at a skeleton pixel ``p`` is
-    ``E(p) + M(p)`` with ``M(p)`` the largest ``E`` among its 8 neighbours
-    off the skeleton, limited to ``[E(p) - 1, E(p)]``: exactly ``n`` for
-    both parities of a straight band along the pixel axes (``2 E - 1``
-    alone would read even widths one pixel short).
-
-    Args:
-        mask (np.ndarray): Bool HxW vessel mask.
-        skeleton (np.ndarray): Bool HxW skeleton of ``mask``.
-
-    Returns:
-        np.ndarray: float64 HxW, the width in pixels on the skeleton and 0
-        elsewhere.
-    """
-    dist = distance_transform_edt(mask)
-    off_skeleton = maximum_filter(np.where(skeleton, 0.0, dist), size=3)
-    width = dist + np.clip(off_skeleton, dist - 1, dist)
-    return np.where(skeleton, width, 0.0)
-
-
-def segment_caliber(coords: np.ndarray, width: np.ndarray) -> float:
-    """Mean width along a centreline path, away from its two ends.
-
-    Pixels closer (along the path) to an end than half the width there are
-    left out: the distance transform swells inside junctions, and the
-    skeleton tip of a vessel end lies within its radius.
-
-    Args:
-        coords (np.ndarray): Kx2 (row, col) pixel coordinates in path order.
-        width (np.ndarray): HxW width map of :func:`centreline_width`.
-
-    Returns:
-        float: The mean width in pixels (over the whole path where the
-        trimmed part is empty).
-    """
-    rows, cols = np.round(coords).astype(int).T
-    widths = width[rows, cols]
-    steps = np.hypot(np.diff(rows), np.diff(cols))
-    along = np.concatenate([[0.0], np.cumsum(steps)])
-    inner = (along >= widths[0] / 2) & (along <= along[-1] - widths[-1] / 2)
-    return float(widths[inner].mean() if inner.any() else widths.mean())
 
 
 def path_shape(coords: np.ndarray) -> Dict[str, float]:

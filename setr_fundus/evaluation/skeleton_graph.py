@@ -6,7 +6,7 @@ import numpy as np
 from skimage.measure import label
 from skimage.morphology import skeletonize
 
-from .morphology_ops import path_shape, segment_caliber
+from .morphology_ops import path_shape
 
 if TYPE_CHECKING:  # skan brings numba: imported when measuring only
     from skan import Skeleton
@@ -59,20 +59,16 @@ def pruned_skeleton(
 
 
 def graph_features(
-        graph: Optional['Skeleton'], width: np.ndarray,
-        min_segment_length: float, num_widest: int
+        graph: Optional['Skeleton'], min_segment_length: float
 ) -> Tuple[Dict[str, float], np.ndarray, np.ndarray]:
-    """Length, counts, caliber and tortuosity of a skeleton graph, and the
+    """Length, counts and tortuosity of a skeleton graph, and the
     (row, col) of its branch points (one node per junction cluster) and end
     points.
 
     Args:
         graph (skan.Skeleton, optional): From :func:`pruned_skeleton`.
-        width (np.ndarray): Vessel width at each skeleton pixel
-            (:func:`~setr_fundus.evaluation.morphology_ops.centreline_width`).
         min_segment_length (float): Segments shorter than this (px) count
-            in length and number but not in caliber and tortuosity.
-        num_widest (int): Segments averaged for ``caliber_widest``.
+            in length and number but not in tortuosity.
 
     Returns:
         tuple: ``(features, branch_points, end_points)``.
@@ -84,8 +80,6 @@ def graph_features(
             segments=0.0,
             branch_points=0.0,
             end_points=0.0,
-            caliber_median=nan,
-            caliber_widest=nan,
             tortuosity_distance=nan,
             tortuosity_curvature=nan), np.zeros((0, 2)), np.zeros((0, 2))
     junction = graph.degrees >= 3
@@ -98,7 +92,7 @@ def graph_features(
     _, first = np.unique(clusters[rows, cols], return_index=True)
     from skan import summarize
     table = summarize(graph, separator='_')
-    total_length, segments, calibers = 0.0, 0, []
+    total_length, segments = 0.0, 0
     arcs, chords, turnings = [], [], []
     for index in range(graph.n_paths):
         if junction[graph.path(index)].all():
@@ -109,21 +103,17 @@ def graph_features(
         total_length += shape['arc']
         if table['branch_distance'].iat[index] < min_segment_length:
             continue
-        calibers.append(segment_caliber(coords, width))
         if table['branch_type'].iat[index] != _SKAN_CYCLE \
                 and shape['chord'] > 0:
             arcs.append(shape['arc'])
             chords.append(shape['chord'])
             turnings.append(shape['turning'])
     arcs, chords = np.array(arcs), np.array(chords)
-    widest = np.sort(calibers)[::-1][:num_widest]
     features = dict(
         skeleton_length=total_length,
         segments=float(segments),
         branch_points=float(first.size),
         end_points=float(np.count_nonzero(graph.degrees == 1)),
-        caliber_median=float(np.median(calibers)) if calibers else nan,
-        caliber_widest=float(widest.mean()) if calibers else nan,
         # length-weighted mean of arc / chord: sum(arc^2/chord)/sum(arc)
         tortuosity_distance=float((arcs * arcs / chords).sum() /
                                   arcs.sum()) if arcs.size else nan,

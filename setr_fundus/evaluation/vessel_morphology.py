@@ -8,9 +8,9 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ..datasets.fov_geometry import FOVCircle, fit_fov_circle
-from .morphology_ops import (box_counting_dimension, centreline_width,
-                             resample_binary)
+from .morphology_ops import box_counting_dimension, resample_binary
 from .skeleton_graph import fill_small_holes, graph_features, pruned_skeleton
+from .vessel_calibre import measure_segments
 
 # retina per degree of field angle near the optic axis (Drasdo & Fowler,
 # Br J Ophthalmol 1974); a linear approximation for wide fields
@@ -34,7 +34,9 @@ class MorphologyAnalysis(NamedTuple):
         vessel (np.ndarray): Bool DxD vessel mask inside the FOV.
         fov (np.ndarray): Bool DxD FOV mask.
         skeleton (np.ndarray): Bool DxD centreline after spur pruning.
-        width (np.ndarray): float DxD vessel width on the centreline.
+        calibre_points (np.ndarray): Nx3 (row, col, width) where the calibre
+            was measured, in the normalised frame (width in normalised
+            pixels).
         branch_points (np.ndarray): Nx2 (row, col), one node per junction
             cluster.
         end_points (np.ndarray): Mx2 (row, col) tips.
@@ -43,7 +45,7 @@ class MorphologyAnalysis(NamedTuple):
     vessel: np.ndarray
     fov: np.ndarray
     skeleton: np.ndarray
-    width: np.ndarray
+    calibre_points: np.ndarray
     branch_points: np.ndarray
     end_points: np.ndarray
 
@@ -61,10 +63,14 @@ class VesselMorphology:
     analysed as a graph by ``skan``: tip-to-junction branches shorter than
     ``spur_length`` are pruned (skeleton spurs of the vessel border) and
     skeleton pieces of fewer pixels dropped. Per branch ("segment") of at
-    least ``min_segment_length``: caliber (mean width along it from the
-    distance transform), arc/chord and mean absolute curvature of a
-    smoothing spline through it. Formulas, units and the comparison with
-    AutoMorph and PVBM: docs/morphology.md.
+    least ``min_segment_length``: arc/chord and mean absolute curvature of
+    a smoothing spline through it. Calibers are measured on the mask as it
+    is, at its own resolution, to a fraction of a pixel
+    (:func:`~setr_fundus.evaluation.vessel_calibre.measure_segments`, with
+    the same lengths and hole area converted to its pixels), and reported
+    in normalised pixels: the normalised frame would round them to its
+    pixels. Formulas, units and the comparison with AutoMorph and PVBM:
+    docs/morphology.md.
 
     Args:
         fov_diameter (int): FOV diameter of the normalised image in pixels.
@@ -216,14 +222,13 @@ class VesselMorphology:
             yy, xx = np.ogrid[:h, :w]
             fov = ((xx - circle.cx)**2 + (yy - circle.cy)**2
                    <= (circle.diameter / 2)**2)
-        vessel_n, fov_n, scale = self._normalise(
+        vessel_n, fov_n, scale, corner = self._normalise(
             vessel.astype(bool), fov, circle)
         if not fov_n.any():
             raise ValueError(f'{what}: the field of view is empty; expected '
                              'a FOV mask with pixels inside the FOV > 0')
         vessel_n = fill_small_holes(vessel_n & fov_n, self.hole_area) & fov_n
         skeleton, graph = pruned_skeleton(vessel_n, self.spur_length)
-        width = centreline_width(vessel_n, skeleton)
         features = OrderedDict(
             fov_diameter_px=float(circle.diameter),
             fov_fitted=float(circle.fitted),
@@ -233,18 +238,52 @@ class VesselMorphology:
             fractal_dimension_skeleton=box_counting_dimension(
                 skeleton, self.box_sizes))
         counts, branch_points, end_points = graph_features(
-            graph, width, self.min_segment_length, self.num_widest)
+            graph, self.min_segment_length)
         features.update(counts)
+        calibres, calibre_points = self._calibres(
+            vessel.astype(bool) & fov, scale, corner)
+        features.update(calibres)
         if self.um_per_px is not None or self.field_angle is not None:
             features.update(self._micrometres(features))
-        return MorphologyAnalysis(
-            dict(features), vessel_n, fov_n, skeleton, width, branch_points,
-            end_points)
+        features = {key: features[key] for key in self.columns}
+        return MorphologyAnalysis(features, vessel_n, fov_n, skeleton,
+                                  calibre_points, branch_points, end_points)
 
-    def _normalise(self, vessel: np.ndarray, fov: np.ndarray,
-                   circle: FOVCircle) -> Tuple[np.ndarray, np.ndarray, float]:
+    def _calibres(self, vessel: np.ndarray, scale: float,
+                  corner: Tuple[int, int]
+                  ) -> Tuple[Dict[str, float], np.ndarray]:
+        """``caliber_median`` and ``caliber_widest`` (normalised px) of the
+        segments of at least ``min_segment_length``, measured on the mask
+        at its own resolution, and where they were measured (normalised
+        frame, its corner at ``corner`` (row, col) of the rescaled mask)."""
+        vessel = fill_small_holes(vessel,
+                                  int(round(self.hole_area / scale**2)))
+        calibres, points = [], []
+        for segment in measure_segments(vessel, self.spur_length / scale):
+            length = np.hypot(*np.diff(segment.coords, axis=0).T).sum()
+            if length * scale < self.min_segment_length or not np.isfinite(
+                    segment.width):
+                continue
+            calibres.append(segment.width * scale)
+            centres = (segment.centres[segment.interior] + 0.5) * scale - 0.5
+            points.append(
+                np.column_stack([
+                    centres - np.array(corner),
+                    segment.widths[segment.interior] * scale
+                ]))
+        nan = float('nan')
+        widest = np.sort(calibres)[::-1][:self.num_widest]
+        return dict(
+            caliber_median=float(np.median(calibres)) if calibres else nan,
+            caliber_widest=float(widest.mean()) if calibres else nan
+        ), np.concatenate(points) if points else np.zeros((0, 3))
+
+    def _normalise(
+        self, vessel: np.ndarray, fov: np.ndarray, circle: FOVCircle
+    ) -> Tuple[np.ndarray, np.ndarray, float, Tuple[int, int]]:
         """Rescale to the normalised FOV diameter, cut the square around
-        the circle (zeros outside the image); returns the scale too."""
+        the circle (zeros outside the image); returns the scale and the
+        square's corner (row, col) in the rescaled mask too."""
         h, w = vessel.shape
         scale = self.fov_diameter / circle.diameter
         size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
@@ -263,7 +302,7 @@ class VesselMorphology:
                 square[ys - y0:ye - y0, xs - x0:xe - x0] = resized[ys:ye,
                                                                    xs:xe]
             maps.append(square)
-        return maps[0], maps[1], float(scale)
+        return maps[0], maps[1], float(scale), (y0, x0)
 
     def _micrometres(self, features: Dict[str, float]) -> Dict[str, float]:
         """The micrometre features of the normalised pixel ones."""

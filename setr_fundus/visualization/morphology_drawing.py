@@ -34,6 +34,7 @@ def draw_morphology(analysis: 'MorphologyAnalysis') -> np.ndarray:
     """Picture of a measured mask in its normalised frame.
 
     Vessels grey on the dark FOV, the centreline coloured by vessel width
+    where it was measured
     (turbo colour scale over ``WIDTH_RANGE`` normalised pixels, shown in a
     bar below), branch points as red discs and end points as cyan rings.
 
@@ -49,7 +50,12 @@ def draw_morphology(analysis: 'MorphologyAnalysis') -> np.ndarray:
     picture = np.zeros((side, side, 3), np.uint8)
     picture[analysis.fov] = 35
     picture[analysis.vessel] = 95
-    width = grey_dilation(analysis.width, size=(3, 3))
+    width = np.zeros((side, side))
+    rows, cols = np.round(analysis.calibre_points[:, :2]).astype(int).T
+    inside = (rows >= 0) & (rows < side) & (cols >= 0) & (cols < side)
+    np.maximum.at(width, (rows[inside], cols[inside]),
+                  analysis.calibre_points[inside, 2])
+    width = grey_dilation(width, size=(3, 3))
     line = width > 0
     level = np.clip((width - low) / (high - low), 0, 1)
     colours = cv2.applyColorMap((level * 255).astype(np.uint8),

@@ -11,8 +11,8 @@ from skimage.draw import line
 from setr_fundus.datasets.fov_geometry import FOVCircle
 from setr_fundus.evaluation import VesselMorphology
 from setr_fundus.evaluation.morphology_ops import (box_counting_dimension,
-                                                   centreline_width,
                                                    path_shape)
+from tests.test_evaluation.calibre_drawings import draw_bar
 
 D = 540  # normalised FOV diameter of the drawings (the default)
 CENTRE = FOVCircle((D - 1) / 2, (D - 1) / 2, float(D))
@@ -195,13 +195,22 @@ def test_small_holes_are_filled():
     assert _measure(vessel, hole_area=0)['segments'] > 1
 
 
-def test_centreline_width_reads_both_parities():
-    for width in range(1, 8):
-        mask = _band(width).astype(bool)
-        skeleton = np.zeros_like(mask)
-        skeleton[D // 2 - width // 2 + (width - 1) // 2, 70:470] = True
-        values = centreline_width(mask, skeleton)[skeleton][5:-5]
-        assert values == pytest.approx(np.full(values.shape, width))
+@pytest.mark.parametrize('fov,width', [(400, 2), (1200, 3), (2400, 2),
+                                       (2400, 12)])
+def test_calibers_are_read_at_the_masks_own_resolution(fov, width):
+    """A bar ``width`` pixels wide at 17 degrees in a FOV ``fov`` pixels
+    across: the caliber in the mask's pixels (normalised / scale) is its
+    drawn width within 3 %, where the 540 px frame has pixels of up to 4.4
+    of the mask's."""
+    centre = (fov / 2 + 0.3, fov / 2 + 0.2)
+    bar = draw_bar((fov, fov), centre, 17.0, fov / 4, width, False)
+    drawn_width = bar.sum() / (fov / 4)
+    features = VesselMorphology()(
+        bar.astype(np.uint8),
+        circle=FOVCircle((fov - 1) / 2, (fov - 1) / 2, float(fov)))
+    for key in ('caliber_median', 'caliber_widest'):
+        assert features[key] / features['scale'] == pytest.approx(
+            drawn_width, rel=0.03), key
 
 
 @pytest.mark.parametrize('scale', [2, 4])

@@ -15,8 +15,9 @@ or a data set's manual labels::
 Without ``--fov-dir``, ``--img-dir`` derives each FOV from its photograph
 (as the data pipeline does); with neither, the FOV circle is assumed as
 wide as the mask, centred, with a warning. Features are measured with the
-FOV normalised to ``--fov-diameter`` pixels; columns, formulas and units:
-docs/morphology.md.
+FOV normalised to ``--fov-diameter`` pixels, calibers on the mask at its own
+resolution and reported in the same normalised pixels; columns, formulas and
+units: docs/morphology.md.
 """
 import argparse
 from typing import List, Optional
