@@ -59,6 +59,34 @@ def test_ratio_range_draws_the_diameter_around_the_target():
     assert len(diameters) > 10
 
 
+@pytest.mark.parametrize('size,regime', [((96, 90), 'least'),
+                                         ((192, 180), 'half'),
+                                         ((384, 360), 'most')])
+def test_scale_follows_the_photographs_resolution(size, regime):
+    """Photographs drawn with detail at their own pixels, FOV about 85, 170
+    and 340 px: segmented at half of it, at least 60 (the small one
+    enlarged as before) and at most 100."""
+    img, label, fov = generate_fundus(0, size)
+    transform = ResizeToFOV(
+        fov_diameter=60, max_fov_diameter=100, native_fraction=0.5)
+    out = transform(results_of(img, label, fov))
+    diameter = out['fov_circle'][2]
+    expected = dict(least=60, half=diameter / 2, most=100)[regime]
+    assert diameter * out['scale_factor'][0] == pytest.approx(
+        expected, abs=0.5)
+    assert out['img'].shape[:2] == out['gt_seg_map'].shape
+
+
+def test_an_enlarged_photograph_is_segmented_at_the_least_scale():
+    """The 85 px photograph enlarged 4x (bicubic) has 340 px across its FOV
+    but no finer detail: 60, not 100."""
+    img, label, fov = photograph(4.0)
+    out = ResizeToFOV(
+        fov_diameter=60, max_fov_diameter=100)(results_of(img, label, fov))
+    assert out['fov_circle'][2] * out['scale_factor'][0] == pytest.approx(
+        60, abs=0.5)
+
+
 def test_thin_vessels_survive_shrinking():
     """A 1-px line at half the pixels: nearest neighbour keeps every other
     pixel's row only by luck; area averaging + threshold keeps it whole."""
@@ -121,6 +149,10 @@ def test_no_visible_field_of_view_names_the_photograph():
     dict(ratio_range=(1.5, 0.5)),
     dict(ratio_range=(0, 1)),
     dict(label_threshold=1.0),
+    dict(fov_diameter=540, max_fov_diameter=400),
+    dict(max_fov_diameter='1620'),
+    dict(max_fov_diameter=1620, native_fraction=0),
+    dict(native_fraction=1.5),
 ])
 def test_invalid_arguments(kwargs):
     with pytest.raises(ValueError, match='ResizeToFOV'):

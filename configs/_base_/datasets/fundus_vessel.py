@@ -4,14 +4,19 @@
 #   python tools/train.py CONFIG --data-root data/CHASE_DB1
 # Every pipeline first rescales the photograph so that its field of view
 # (FOV) is fov_diameter pixels wide (ResizeToFOV), so training, validation,
-# test and inference see one vessel scale; predictions and metrics are at
-# the photograph's own pixels. data_root, crop_size and fov_diameter are
-# copied into the dicts below when this file is read: a config that
-# inherits it and changes one of them re-declares the dicts that use it
-# (see configs/quickstart_drive.py for crop_size).
+# test and inference see one vessel scale; a photograph that resolves more
+# than 2 x fov_diameter pixels across its FOV (not an enlarged one) is
+# segmented finer, at half that diameter up to max_fov_diameter
+# (docs/scale.md). Predictions and
+# metrics are at the photograph's own pixels. data_root, crop_size,
+# fov_diameter and max_fov_diameter are copied into the dicts below when
+# this file is read: a config that inherits it and changes one of them
+# re-declares the dicts that use it (see configs/quickstart_drive.py for
+# crop_size).
 dataset_type = 'FundusVesselDataset'
 data_root = 'data/DRIVE'
 fov_diameter = 540  # px; about DRIVE's, so DRIVE keeps its scale
+max_fov_diameter = 1620  # px; HRF (3504x2336) is segmented at 1620
 crop_size = (224, 224)  # the encoder's input size
 # An epoch of the 16 images left after the hold-out would be 16 crops;
 # repeat the set (mmengine's RepeatDataset) so that each image is seen 8
@@ -34,8 +39,11 @@ train_pipeline = [
         transforms=[load_image, dict(type='LoadFundusAnnotations')],
         max_mib=512),
     # scale jitter relative to the FOV
-    dict(type='ResizeToFOV', fov_diameter=fov_diameter,
-         ratio_range=(0.75, 1.5)),
+    dict(
+        type='ResizeToFOV',
+        fov_diameter=fov_diameter,
+        max_fov_diameter=max_fov_diameter,
+        ratio_range=(0.75, 1.5)),
     dict(type='RandomRotate', prob=0.5, degree=30, pad_val=0, seg_pad_val=255),
     dict(
         type='RandomFlip',
@@ -59,14 +67,20 @@ train_pipeline = [
 test_pipeline = [
     load_image,
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
-    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
+    dict(
+        type='ResizeToFOV',
+        fov_diameter=fov_diameter,
+        max_fov_diameter=max_fov_diameter),
     dict(type='PackFundusInputs'),
 ]
 # --tta: the image and its flips, probabilities averaged by FundusTTAModel
 tta_pipeline = [
     load_image,
     dict(type='LoadFundusAnnotations', keep_gt_original=True),
-    dict(type='ResizeToFOV', fov_diameter=fov_diameter),
+    dict(
+        type='ResizeToFOV',
+        fov_diameter=fov_diameter,
+        max_fov_diameter=max_fov_diameter),
     dict(
         type='TestTimeAug',
         transforms=[

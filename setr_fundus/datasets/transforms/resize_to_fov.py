@@ -1,4 +1,5 @@
-"""ResizeToFOV: rescale a photograph so that its FOV has a set diameter."""
+"""ResizeToFOV: rescale a photograph so that its FOV has a set diameter, or
+a fraction of its own where the photograph has more pixels."""
 from typing import Optional, Tuple
 
 import numpy as np
@@ -6,7 +7,8 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmseg.registry import TRANSFORMS
 
-from ..fov_geometry import derive_fov, fit_fov_circle
+from ..fov_geometry import FOVCircle, derive_fov, fit_fov_circle
+from ..image_detail import resolved_fov_diameter
 from ..label_resampling import resample_fraction, resample_label
 
 
@@ -18,10 +20,22 @@ class ResizeToFOV(BaseTransform):
     The FOV circle is estimated from ``gt_fov_mask`` (the set's mask file or
     the derived one, see :mod:`setr_fundus.datasets.fov_geometry`; derived
     from the image when there is no mask), so a photograph of any resolution
-    is segmented at one vessel scale. The aspect ratio is kept. In training,
-    ``ratio_range`` draws the target diameter at random around
-    ``fov_diameter`` (the scale jitter is relative to the FOV, not to a
-    fixed image size).
+    is segmented at one vessel scale. The aspect ratio is kept.
+
+    With ``max_fov_diameter``, the scale follows the photograph's resolution
+    instead: the target is ``native_fraction`` of the FOV diameter its
+    detail supports (its own, halved for every factor of 2 it was enlarged
+    by: :func:`~setr_fundus.datasets.image_detail.resolved_fov_diameter`),
+    at least ``fov_diameter`` and at most ``max_fov_diameter``. A photograph
+    with many pixels across its FOV is then segmented finer than the
+    normalised scale (thin vessels resolved, widths drawn in finer pixels)
+    and one with few, or an enlarged one, at ``fov_diameter`` as before. The
+    fraction and the cap were chosen on training photographs of three
+    cameras (docs/scale.md).
+
+    In training, ``ratio_range`` draws the target diameter at random around
+    that target (the scale jitter is relative to the FOV, not to a fixed
+    image size).
 
     The image is resampled with area averaging when it shrinks and bilinear
     interpolation when it grows. The maps in ``seg_fields`` (label and FOV
@@ -59,8 +73,14 @@ class ResizeToFOV(BaseTransform):
     - gt_fov_mask (when derived)
 
     Args:
-        fov_diameter (int): Target FOV diameter in pixels. Defaults to 540
-            (DRIVE's, so DRIVE photographs keep their scale).
+        fov_diameter (int): Target FOV diameter in pixels (the least one,
+            with ``max_fov_diameter``). Defaults to 540 (DRIVE's, so DRIVE
+            photographs keep their scale).
+        max_fov_diameter (int, optional): The largest target FOV diameter
+            of a photograph with more pixels; None: always
+            ``fov_diameter``. Defaults to None.
+        native_fraction (float): With ``max_fov_diameter``, the target as a
+            fraction of the photograph's own FOV diameter. Defaults to 0.5.
         ratio_range (tuple[float, float], optional): Random factor on the
             target diameter, drawn uniformly from this range per sample
             (training). Defaults to None (exactly ``fov_diameter``).
@@ -72,7 +92,9 @@ class ResizeToFOV(BaseTransform):
     def __init__(self,
                  fov_diameter: int = 540,
                  ratio_range: Optional[Tuple[float, float]] = None,
-                 label_threshold: float = 0.5) -> None:
+                 label_threshold: float = 0.5,
+                 max_fov_diameter: Optional[int] = None,
+                 native_fraction: float = 0.5) -> None:
         if isinstance(fov_diameter, bool) or not isinstance(
                 fov_diameter, (int, float)) or fov_diameter < 16:
             raise ValueError('ResizeToFOV: fov_diameter must be a number of '
@@ -82,12 +104,35 @@ class ResizeToFOV(BaseTransform):
                                             ratio_range[1]):
             raise ValueError('ResizeToFOV: ratio_range must be (low, high) '
                              f'with 0 < low <= high, got {ratio_range!r}')
+        if max_fov_diameter is not None and (
+                isinstance(max_fov_diameter, bool)
+                or not isinstance(max_fov_diameter, (int, float))
+                or max_fov_diameter < fov_diameter):
+            raise ValueError('ResizeToFOV: max_fov_diameter must be None or '
+                             'a number of pixels >= fov_diameter '
+                             f'({fov_diameter}), got {max_fov_diameter!r}')
+        if isinstance(native_fraction, bool) or not isinstance(
+                native_fraction, (int, float)) or not 0 < native_fraction <= 1:
+            raise ValueError('ResizeToFOV: native_fraction must lie in (0, '
+                             f'1], got {native_fraction!r}')
         if not 0 < label_threshold < 1:
             raise ValueError('ResizeToFOV: label_threshold must lie in '
                              f'(0, 1), got {label_threshold!r}')
         self.fov_diameter = fov_diameter
         self.ratio_range = ratio_range
         self.label_threshold = label_threshold
+        self.max_fov_diameter = max_fov_diameter
+        self.native_fraction = native_fraction
+
+    def target_diameter(self, img: np.ndarray, circle: FOVCircle) -> float:
+        """The FOV diameter the photograph ``img`` with FOV ``circle`` is
+        segmented at (before ``ratio_range``)."""
+        if self.max_fov_diameter is None or (
+                self.native_fraction * circle.diameter <= self.fov_diameter):
+            return float(self.fov_diameter)
+        return float(
+            np.clip(self.native_fraction * resolved_fov_diameter(img, circle),
+                    self.fov_diameter, self.max_fov_diameter))
 
     @cache_randomness
     def _ratio(self) -> float:
@@ -109,7 +154,8 @@ class ResizeToFOV(BaseTransform):
             results['gt_fov_mask'] = derive_fov(img)
         circle = fit_fov_circle(results['gt_fov_mask'],
                                 results.get('img_path'))
-        scale = self.fov_diameter * self._ratio() / circle.diameter
+        scale = self.target_diameter(
+            img, circle) * self._ratio() / circle.diameter
         h, w = img.shape[:2]
         size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
         results['img'] = resample_fraction(img, size)
@@ -124,4 +170,6 @@ class ResizeToFOV(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(fov_diameter='
                 f'{self.fov_diameter}, ratio_range={self.ratio_range}, '
-                f'label_threshold={self.label_threshold})')
+                f'label_threshold={self.label_threshold}, '
+                f'max_fov_diameter={self.max_fov_diameter}, '
+                f'native_fraction={self.native_fraction})')
