@@ -1,0 +1,3 @@
+from .soft_cldice_loss import SoftClDiceLoss
+
+__all__ = ['SoftClDiceLoss']
