@@ -26,6 +26,11 @@ test_evaluator = val_evaluator
 # the base's losses: cross-entropy + 3x Dice over the vessel channels
 # (DiceLoss's ignore_index=0 drops the background channel; mmseg pools the
 # artery, vein and crossing/uncertain channels into one Dice per image)
-model = dict(decode_head=dict(num_classes=4))
+# the spatial path these figures were measured with (8 channels at full
+# resolution; quickstart_drive's 16 not re-measured here)
+spatial_channels = (8, 16, 16, 32, 32)
+model = dict(
+    backbone=dict(spatial_channels=spatial_channels),
+    decode_head=dict(spatial_channels=spatial_channels, num_classes=4))
 
 default_hooks = dict(checkpoint=dict(save_best='Acc_AV'))

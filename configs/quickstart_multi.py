@@ -14,6 +14,13 @@
 _base_ = ['./quickstart_drive.py']
 custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
 
+# the spatial path these figures were measured with (8 channels at full
+# resolution; quickstart_drive's 16 not re-measured here)
+spatial_channels = (8, 16, 16, 32, 32)
+model = dict(
+    backbone=dict(spatial_channels=spatial_channels),
+    decode_head=dict(spatial_channels=spatial_channels))
+
 data_roots = ['data/DRIVE', 'data/CHASE_DB1']
 # each set 4 times an epoch: 2 x 16 images x 4 = 128 crops, 16 iterations
 # at batch 8, so the 188 epochs cost what quickstart_drive's do
