@@ -85,3 +85,14 @@ def test_checkpoint_hook_rejects_several_metrics():
     from setr_fundus.engine import FundusCheckpointHook
     with pytest.raises(ValueError, match='one metric'):
         FundusCheckpointHook(save_best=['Dice', 'IoU'], rule='greater')
+
+
+def test_a_checkpoint_of_another_shape_is_an_error_naming_it(tmp_path):
+    runner = toy_runner(str(tmp_path))
+    path = tmp_path / 'other_config.pth'
+    torch.save(dict(state_dict={'linear.weight': torch.ones(1, 3),
+                                'linear.bias': torch.ones(1)}), path)
+    with pytest.raises(ValueError, match=r'other_config\.pth does not fit'
+                       r'.*linear\.weight is \(1, 3\).*\(1, 2\)'):
+        runner.load_checkpoint(str(path))
+    assert not torch.equal(runner.model.linear.bias, torch.ones(1))

@@ -1,5 +1,6 @@
 import datetime
 import os
+import re
 import os.path as osp
 from typing import Callable, Dict, Optional, Union
 
@@ -31,6 +32,9 @@ class FundusRunner(Runner):
       ``env_cfg.dist_cfg.timeout``, in seconds, when set), wrap the model
       in DDP without device ids and replace SyncBN by BN, so
       ``tools/dist_train.sh`` also works on CPU machines.
+    - A checkpoint with a tensor of another shape than the model's (a
+      checkpoint of another config) is an error naming the file and the
+      tensor, instead of mmengine's warning and a model half initialised.
     - A run stopped by :class:`~setr_fundus.engine.hooks.PreemptionHook`
       ends as a finished one does (``after_run``: logs and TensorBoard
       flushed) before :class:`TrainingPreempted` propagates.
@@ -94,6 +98,7 @@ class FundusRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
+        _check_shapes(filename, checkpoint, model, revise_keys)
         checkpoint = _load_checkpoint_to_model(
             model, checkpoint, strict, revise_keys=revise_keys)
         self._has_loaded = True
@@ -121,3 +126,28 @@ class FundusRunner(Runner):
         finally:
             if osp.exists(tmp_path):
                 os.remove(tmp_path)
+
+
+def _check_shapes(filename: str, checkpoint: dict, model: torch.nn.Module,
+                  revise_keys: list) -> None:
+    """Raise ``ValueError`` where a checkpoint tensor's shape differs from
+    the model's tensor of the same name (``module.`` prefixes, as of the
+    test-time augmentation wrapper, ignored on both sides)."""
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    names = {}
+    for key, value in state_dict.items():
+        for pattern, replacement in revise_keys:
+            key = re.sub(pattern, replacement, key)
+        names[re.sub(r'^module\.', '', key)] = value
+    mismatched = []
+    for key, value in model.state_dict().items():
+        found = names.get(re.sub(r'^module\.', '', key))
+        if isinstance(found, torch.Tensor) and found.shape != value.shape:
+            mismatched.append((key, tuple(found.shape), tuple(value.shape)))
+    if mismatched:
+        key, found, expected = mismatched[0]
+        raise ValueError(
+            f'{filename} does not fit the model of the config: '
+            f'{len(mismatched)} tensors of another shape, e.g. {key} is '
+            f'{found} in the checkpoint and {expected} in the model (a '
+            'checkpoint of another config?)')
