@@ -24,6 +24,7 @@ from setr_fundus.apis.inference import VesselSegmenter
 from setr_fundus.datasets import FundusVesselDataset
 from setr_fundus.datasets.fov_geometry import FOVCircle
 from setr_fundus.evaluation import VesselMorphology
+from setr_fundus.evaluation.vessel_stats import dice_score
 from setr_fundus.models.utils import class_probabilities
 from setr_fundus.utils import load_config
 
@@ -76,7 +77,7 @@ def main() -> None:
     rows = [dict(threshold='label', dice=100.0, **label_means)]
     for threshold in args.thresholds:
         tp, fp, fn = counts[threshold]
-        row = dict(threshold=threshold, dice=200 * tp / (2 * tp + fp + fn))
+        row = dict(threshold=threshold, dice=100 * dice_score(tp, fp, fn))
         for name in FEATURES:
             mean = np.mean([f[name] for f in features[threshold]])
             row[name] = mean
