@@ -1,7 +1,7 @@
 import datetime
 import os
-import re
 import os.path as osp
+import re
 from typing import Callable, Dict, Optional, Union
 
 import torch
