@@ -1,4 +1,4 @@
-# Real DRIVE on a laptop CPU in 9-18 minutes (2 cores, validation
+# Real DRIVE on a laptop CPU in 9-15 minutes (2 cores, validation
 # included): a small SETR-MLA trained from scratch, nothing to download
 # but the data set (link it: mkdir -p data && ln -s /path/to/DRIVE
 # data/DRIVE).
