@@ -17,7 +17,8 @@ from torch import nn
 
 from ..datasets import FundusVesselDataset, PhotoLoader
 from ..models.utils import class_probabilities
-from ..utils import load_config, load_trusted_checkpoint
+from ..utils import (check_state_dict_shapes, load_config,
+                     load_trusted_checkpoint)
 
 
 def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
@@ -37,8 +38,9 @@ def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
 
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: It is not a checkpoint, holds no state dict, or lacks
-            keys of the model (named in the message).
+        ValueError: It is not a checkpoint, holds no state dict, lacks
+            keys of the model or holds tensors of another shape (named in
+            the message).
     """
     ckpt = load_trusted_checkpoint(checkpoint)
     state_dict = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
@@ -51,6 +53,7 @@ def load_model_weights(model: nn.Module, checkpoint: str) -> dict:
         re.sub(r'^module\.', '', k): v
         for k, v in state_dict.items()
     }
+    check_state_dict_shapes(checkpoint, state_dict, model)
     missing, unexpected = model.load_state_dict(state_dict, strict=False)
     if missing:
         raise ValueError(f'{checkpoint} does not fit the model of the config: '

@@ -9,7 +9,8 @@ the user named explicitly, so they are loaded with ``weights_only=False``
 here, and only here.
 """
 import os.path as osp
-from typing import Any, Callable, Union
+import re
+from typing import Any, Callable, Dict, Union
 
 import torch
 
@@ -39,3 +40,25 @@ def load_trusted_checkpoint(
         raise ValueError(
             f'{path} is not a readable PyTorch checkpoint '
             f'({type(err).__name__}: {err})') from err
+
+
+def check_state_dict_shapes(path: str, state_dict: Dict[str, Any],
+                            model: torch.nn.Module) -> None:
+    """Raise ``ValueError`` where a checkpoint tensor's shape differs from
+    the model's tensor of the same name, naming ``path`` and the tensor
+    (``module.`` prefixes, as of DDP or the test-time augmentation wrapper,
+    ignored on both sides). Names only one side has are not checked here.
+    """
+    found = {re.sub(r'^module\.', '', k): v for k, v in state_dict.items()}
+    mismatched = []
+    for key, value in model.state_dict().items():
+        tensor = found.get(re.sub(r'^module\.', '', key))
+        if isinstance(tensor, torch.Tensor) and tensor.shape != value.shape:
+            mismatched.append((key, tuple(tensor.shape), tuple(value.shape)))
+    if mismatched:
+        key, in_file, expected = mismatched[0]
+        raise ValueError(
+            f'{path} does not fit the model of the config: '
+            f'{len(mismatched)} tensors of another shape, e.g. {key} is '
+            f'{in_file} in the checkpoint and {expected} in the model (a '
+            'checkpoint of another config?)')

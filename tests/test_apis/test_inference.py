@@ -113,6 +113,13 @@ def test_load_weights_errors_name_the_file(cfg, tmp_path):
     torch.save(dict(state_dict=state), partial)
     with pytest.raises(ValueError, match='partial.pth.*missing'):
         load_model_weights(model, partial)
+    other = str(tmp_path / 'other_config.pth')
+    state = model.state_dict()
+    state['decode_head.conv_seg.weight'] = torch.zeros(5, 1, 1, 1)
+    torch.save(dict(state_dict=state), other)
+    with pytest.raises(ValueError, match=r'other_config.pth does not fit.*'
+                       r'decode_head\.conv_seg\.weight is \(5, 1, 1, 1\)'):
+        load_model_weights(model, other)
     junk = str(tmp_path / 'junk.pth')
     torch.save(dict(state_dict=[1, 2]), junk)
     with pytest.raises(ValueError, match='junk.pth'):

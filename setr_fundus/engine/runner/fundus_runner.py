@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.registry import RUNNERS
 
-from setr_fundus.utils import load_trusted_checkpoint
+from setr_fundus.utils import check_state_dict_shapes, load_trusted_checkpoint
 from ..hooks.preemption_hook import TrainingPreempted
 
 
@@ -98,7 +98,13 @@ class FundusRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
-        _check_shapes(filename, checkpoint, model, revise_keys)
+        state_dict = checkpoint.get('state_dict', checkpoint)
+        for pattern, replacement in revise_keys:
+            state_dict = {
+                re.sub(pattern, replacement, k): v
+                for k, v in state_dict.items()
+            }
+        check_state_dict_shapes(filename, state_dict, model)
         checkpoint = _load_checkpoint_to_model(
             model, checkpoint, strict, revise_keys=revise_keys)
         self._has_loaded = True
@@ -126,28 +132,3 @@ class FundusRunner(Runner):
         finally:
             if osp.exists(tmp_path):
                 os.remove(tmp_path)
-
-
-def _check_shapes(filename: str, checkpoint: dict, model: torch.nn.Module,
-                  revise_keys: list) -> None:
-    """Raise ``ValueError`` where a checkpoint tensor's shape differs from
-    the model's tensor of the same name (``module.`` prefixes, as of the
-    test-time augmentation wrapper, ignored on both sides)."""
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    names = {}
-    for key, value in state_dict.items():
-        for pattern, replacement in revise_keys:
-            key = re.sub(pattern, replacement, key)
-        names[re.sub(r'^module\.', '', key)] = value
-    mismatched = []
-    for key, value in model.state_dict().items():
-        found = names.get(re.sub(r'^module\.', '', key))
-        if isinstance(found, torch.Tensor) and found.shape != value.shape:
-            mismatched.append((key, tuple(found.shape), tuple(value.shape)))
-    if mismatched:
-        key, found, expected = mismatched[0]
-        raise ValueError(
-            f'{filename} does not fit the model of the config: '
-            f'{len(mismatched)} tensors of another shape, e.g. {key} is '
-            f'{found} in the checkpoint and {expected} in the model (a '
-            'checkpoint of another config?)')
