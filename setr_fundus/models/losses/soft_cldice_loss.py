@@ -77,6 +77,12 @@ class SoftClDiceLoss(nn.Module):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """Loss of logits ``pred`` (N, C, H, W) against labels (N, H, W)."""
+        if pred.shape[1] <= self.foreground_index:
+            raise ValueError(
+                'SoftClDiceLoss takes softmax logits with a channel per '
+                f'class; got {pred.shape[1]} channel(s) for foreground class '
+                f'{self.foreground_index} (a one-channel sigmoid head is not '
+                'supported)')
         valid = (target != ignore_index).unsqueeze(1).float()
         prob = pred.softmax(dim=1)[:, self.foreground_index:
                                    self.foreground_index + 1] * valid

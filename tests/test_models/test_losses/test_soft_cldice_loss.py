@@ -85,3 +85,5 @@ def test_built_from_a_head_config_with_its_name_and_weight():
         0.5 * unweighted(logits_of(1 - label[0]), label))
     with pytest.raises(ValueError, match='num_iter'):
         SoftClDiceLoss(num_iter=-1)
+    with pytest.raises(ValueError, match='1 channel'):
+        loss(torch.zeros(1, 1, 24, 24), label)
