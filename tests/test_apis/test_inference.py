@@ -16,6 +16,7 @@ from setr_fundus.apis import (ARTERY_VEIN_COLUMNS, VesselSegmenter,
                               segment_files)
 from setr_fundus.datasets import ResizeToFOV, generate_fundus
 from setr_fundus.evaluation.photograph_biomarkers import BIOMARKER_COLUMNS
+from setr_fundus.models.utils import vessel_segments
 from tests.model_utils import random_model
 
 TINY = osp.join(
@@ -204,3 +205,25 @@ def test_classes_of_checkpoint_and_model_must_agree(cfg, tmp_path):
     with pytest.raises(ValueError, match='bare_av.pth names the classes'):
         VesselSegmenter(
             TINY, path, cfg_options={'model.decode_head.num_classes': 3})
+
+
+def test_av_segment_vote_of_the_config_reaches_inference(
+        av_checkpoint, image):
+    """With ``test_cfg.av_segment_vote`` every segment of the predicted
+    vessel map is artery or vein throughout; without it, not."""
+    options = {'model.decode_head.num_classes': 3}
+    _, pixel_map = VesselSegmenter(TINY, av_checkpoint,
+                                   cfg_options=options).predict(image)
+    options['model.test_cfg.av_segment_vote'] = dict(artery=1, vein=2)
+    _, voted_map = VesselSegmenter(TINY, av_checkpoint,
+                                   cfg_options=options).predict(image)
+    np.testing.assert_array_equal(voted_map != 0, pixel_map != 0)
+
+    def mixed_segments(class_map):
+        segments = vessel_segments(class_map != 0)
+        return sum(
+            np.unique(class_map[segments == s]).size > 1
+            for s in np.unique(segments[segments > 0]))
+
+    assert mixed_segments(pixel_map) > 0
+    assert mixed_segments(voted_map) == 0

@@ -4,7 +4,10 @@ import torch
 from mmengine.structures import BaseDataElement
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
+from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor, nn
+
+from ..utils import av_segment_vote
 
 
 @MODELS.register_module()
@@ -23,6 +26,11 @@ class FundusEncoderDecoder(EncoderDecoder):
       logits it already predicted (no extra forward pass) and returns them
       the way mmengine's ``ValLoop`` expects, so the validation loss is
       logged beside the metrics (``val/loss_*`` and ``val/val_loss``).
+    - with ``test_cfg.av_segment_vote=dict(artery=1, vein=2)`` (the
+      channels of the two classes), the predictions at the photograph's
+      size take one artery/vein decision per vessel segment
+      (:func:`~setr_fundus.models.utils.av_segment_vote`), in testing,
+      validation and inference alike.
 
     Args:
         **kwargs: As :class:`mmseg.models.segmentors.EncoderDecoder`.
@@ -97,6 +105,28 @@ class FundusEncoderDecoder(EncoderDecoder):
         losses = {k: v for k, v in losses.items() if k.startswith('loss')}
         predictions = self.postprocess_result(seg_logits, data_samples)
         return predictions + [BaseDataElement(loss=losses)]
+
+    def postprocess_result(self,
+                           seg_logits: Tensor,
+                           data_samples: OptSampleList = None) -> SampleList:
+        """mmseg's results, then the artery/vein vote of ``test_cfg``.
+
+        Args:
+            seg_logits (Tensor): Logits of shape (N, C, H, W).
+            data_samples (list[SegDataSample], optional): The samples.
+
+        Returns:
+            list[SegDataSample]: Samples with ``seg_logits`` and
+            ``pred_sem_seg`` at each image's original size.
+        """
+        samples = super().postprocess_result(seg_logits, data_samples)
+        vote = (self.test_cfg or {}).get('av_segment_vote')
+        if vote:
+            for sample in samples:
+                logits = av_segment_vote(sample.seg_logits.data, **vote)
+                sample.seg_logits.data = logits
+                sample.pred_sem_seg.data = logits.argmax(dim=0, keepdim=True)
+        return samples
 
 
 # the spatial path's weights before it moved from the head to the backbone

@@ -6,7 +6,7 @@ from mmseg.models import SegTTAModel
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
-from ..utils import class_probabilities
+from ..utils import av_segment_vote, class_probabilities
 
 
 @MODELS.register_module()
@@ -21,7 +21,9 @@ class FundusTTAModel(SegTTAModel):
     image, and ``seg_logits`` hold what the model would have stored for the
     averaged probabilities (their log for ``C >= 2`` channels, the class-1
     probability for one channel), so that metrics reading probabilities
-    (AUC) see the ensemble.
+    (AUC) see the ensemble. With the module's
+    ``test_cfg.av_segment_vote`` the averaged map is voted again, one
+    artery/vein decision per segment of the merged vessel map.
     """
 
     def merge_preds(self, data_samples_list: List[SampleList]) -> SampleList:
@@ -45,7 +47,10 @@ class FundusTTAModel(SegTTAModel):
                 pred = (logits > self.module.decode_head.threshold).to(logits)
             else:
                 logits = prob.clamp_min(1e-12).log()
-                pred = prob.argmax(dim=0, keepdim=True)
+                vote = (self.module.test_cfg or {}).get('av_segment_vote')
+                if vote:
+                    logits = av_segment_vote(logits, **vote)
+                pred = logits.argmax(dim=0, keepdim=True)
             sample.set_data({
                 'seg_logits': PixelData(data=logits),
                 'pred_sem_seg': PixelData(data=pred)

@@ -1,4 +1,7 @@
+from .av_segment_vote import av_segment_vote, vessel_segments
 from .class_probabilities import class_probabilities
 from .spatial_path import SpatialPath
 
-__all__ = ['SpatialPath', 'class_probabilities']
+__all__ = [
+    'SpatialPath', 'av_segment_vote', 'class_probabilities', 'vessel_segments'
+]

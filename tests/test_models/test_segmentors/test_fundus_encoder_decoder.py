@@ -225,3 +225,27 @@ def test_tta_merge_averages_probabilities_on_the_unflipped_view():
     assert torch.equal(merged.pred_sem_seg.data, prob.argmax(0,
                                                              keepdim=True))
     assert 'gt_fov_mask' in merged
+
+
+def _av_logits():
+    """Four-class logits (background, artery, vein, crossing) of one vein
+    bar with a run of artery-looking pixels inside it."""
+    logits = torch.zeros(1, 4, 12, 40)
+    logits[0, 2, 4:7, 2:38] = 2.0
+    logits[0, 1, 4:7, 10:14] = 3.0
+    return logits
+
+
+def test_av_segment_vote_of_test_cfg_decides_per_segment():
+    model = _model()
+    meta = dict(img_shape=(12, 40), ori_shape=(12, 40), pad_shape=(12, 40))
+    plain = model.postprocess_result(_av_logits(), [SegDataSample(
+        metainfo=meta)])[0]
+    assert (plain.pred_sem_seg.data[0, 4:7, 10:14] == 1).all()
+    model.test_cfg.av_segment_vote = dict(artery=1, vein=2)
+    voted = model.postprocess_result(_av_logits(), [SegDataSample(
+        metainfo=meta)])[0]
+    pred = voted.pred_sem_seg.data
+    assert pred.shape == (1, 12, 40)
+    assert (pred[0, 4:7, 2:38] == 2).all() and (pred[0, :4] == 0).all()
+    assert torch.equal(voted.seg_logits.data.argmax(0, keepdim=True), pred)

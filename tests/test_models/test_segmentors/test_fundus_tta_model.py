@@ -15,17 +15,19 @@ class _Segmentor(nn.Module):
     """What FundusTTAModel.merge_preds reads of the wrapped model (and the
     test_step mmengine's TTA wrapper asks for)."""
 
-    def __init__(self) -> None:
+    def __init__(self, test_cfg=None) -> None:
         super().__init__()
         self.decode_head = _Head()
+        self.test_cfg = test_cfg
 
     def test_step(self, data: dict) -> list:
         raise NotImplementedError
 
 
-def _merge(*view_logits: torch.Tensor) -> SegDataSample:
+def _merge(*view_logits: torch.Tensor, test_cfg=None) -> SegDataSample:
     init_default_scope('mmseg')
-    tta = MODELS.build(dict(type='FundusTTAModel', module=_Segmentor()))
+    tta = MODELS.build(
+        dict(type='FundusTTAModel', module=_Segmentor(test_cfg)))
     fov = PixelData(data=torch.ones(1, 4, 5))
     views = [
         SegDataSample(
@@ -57,3 +59,22 @@ def test_one_channel_keeps_the_probability_and_the_threshold():
     torch.testing.assert_close(merged.seg_logits.data, mean)
     torch.testing.assert_close(merged.pred_sem_seg.data,
                                (mean > _Head.threshold).float())
+
+
+def test_artery_vein_vote_after_averaging():
+    """With the module's av_segment_vote, the merged map takes one
+    artery/vein decision per vessel segment: two views that each call part
+    of a vein bar artery (different parts) merge into a vein bar."""
+    views = []
+    for start in (4, 20):
+        logits = torch.zeros(4, 9, 40)
+        logits[2, 3:6, 2:38] = 2.0
+        logits[1, 3:6, start:start + 6] = 6.0
+        views.append(logits)
+    plain = _merge(*views).pred_sem_seg.data[0]
+    assert (plain[3:6, 4:10] == 1).all()
+    voted = _merge(
+        *views, test_cfg=dict(av_segment_vote=dict(artery=1, vein=2)))
+    pred = voted.pred_sem_seg.data[0]
+    assert (pred[3:6, 2:38] == 2).all() and (pred[:3] == 0).all()
+    assert torch.equal(voted.seg_logits.data.argmax(0), pred)
