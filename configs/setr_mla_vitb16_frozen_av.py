@@ -18,6 +18,9 @@ test_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 val_evaluator = [dict(type='AVMetric')]
 test_evaluator = val_evaluator
 
-model = dict(decode_head=dict(num_classes=4))
+# one artery/vein decision per vessel segment, as quickstart_av.py
+model = dict(
+    decode_head=dict(num_classes=4),
+    test_cfg=dict(av_segment_vote=dict(artery=1, vein=2)))
 
 default_hooks = dict(checkpoint=dict(save_best='Acc_AV'))
