@@ -15,7 +15,6 @@ import csv
 import os
 import os.path as osp
 
-import numpy as np
 import torch
 from mmengine.config import DictAction
 from mmengine.dataset import pseudo_collate
@@ -24,7 +23,8 @@ from scipy import ndimage
 from setr_fundus.apis.inference import VesselSegmenter
 from setr_fundus.datasets import FundusArteryVeinDataset
 from setr_fundus.evaluation import AVMetric
-from setr_fundus.models.utils import av_segment_vote, vessel_segments
+from setr_fundus.models.utils import (av_segment_vote, set_av_log_odds,
+                                      vessel_segments)
 from setr_fundus.utils import load_config
 
 ARTERY, VEIN = 1, 2
@@ -41,10 +41,7 @@ def vote_with_reach(logits: torch.Tensor, reach: float) -> torch.Tensor:
         segments == 0, return_indices=True)
     near = ~vessel & (dist <= reach) & (segments[rows, cols] > 0)
     odds = data[ARTERY] - data[VEIN]
-    vote = odds[rows, cols][near]
-    top = np.maximum(data[ARTERY], data[VEIN])[near]
-    data[ARTERY][near] = np.where(vote >= 0, top, top + vote)
-    data[VEIN][near] = np.where(vote >= 0, top - vote, top)
+    set_av_log_odds(data, ARTERY, VEIN, near, odds[rows, cols][near])
     return torch.from_numpy(data)
 
 

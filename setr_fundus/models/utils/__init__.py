@@ -1,7 +1,8 @@
-from .av_segment_vote import av_segment_vote, vessel_segments
+from .av_segment_vote import av_segment_vote, set_av_log_odds, vessel_segments
 from .class_probabilities import class_probabilities
 from .spatial_path import SpatialPath
 
 __all__ = [
-    'SpatialPath', 'av_segment_vote', 'class_probabilities', 'vessel_segments'
+    'SpatialPath', 'av_segment_vote', 'class_probabilities',
+    'set_av_log_odds', 'vessel_segments'
 ]

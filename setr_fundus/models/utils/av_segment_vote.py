@@ -75,8 +75,24 @@ def av_segment_vote(seg_logits: Tensor, artery: int, vein: int) -> Tensor:
     ids = segments[on]
     totals = np.bincount(ids, weights=log_odds[on])
     counts = np.bincount(ids)
-    vote = totals[ids] / counts[ids]
-    top = np.maximum(logits[artery], logits[vein])[on]
-    logits[artery][on] = np.where(vote >= 0, top, top + vote)
-    logits[vein][on] = np.where(vote >= 0, top - vote, top)
+    set_av_log_odds(logits, artery, vein, on, totals[ids] / counts[ids])
     return torch.from_numpy(logits).to(seg_logits)
+
+
+def set_av_log_odds(logits: np.ndarray, artery: int, vein: int,
+                    where: np.ndarray, log_odds: np.ndarray) -> None:
+    """Give the pixels ``where`` the artery-vs-vein ``log_odds``, in place:
+    the larger of their two logits stays with the type the sign picks (artery
+    on 0) and the other becomes that minus ``|log_odds|``, so no other
+    class's arg-max changes.
+
+    Args:
+        logits (np.ndarray): ``(C, H, W)`` logits, changed in place.
+        artery (int): Channel of the artery class.
+        vein (int): Channel of the vein class.
+        where (np.ndarray): Boolean ``(H, W)`` pixels to change.
+        log_odds (np.ndarray): Their new log-odds, one per ``where`` pixel.
+    """
+    top = np.maximum(logits[artery], logits[vein])[where]
+    logits[artery][where] = np.where(log_odds >= 0, top, top + log_odds)
+    logits[vein][where] = np.where(log_odds >= 0, top - log_odds, top)
