@@ -35,11 +35,12 @@ spatial_channels = (8, 16, 16, 32, 32)
 # branch points and crossings) of the predicted map at the photograph's
 # size (+2.7), in tools/test.py and tools/infer.py alike
 # (docs/artery_vein.md)
+test_window = (256, 256)
 model = dict(
     backbone=dict(spatial_channels=spatial_channels),
     decode_head=dict(spatial_channels=spatial_channels, num_classes=4),
     test_cfg=dict(
-        crop_size=(256, 256),
+        crop_size=test_window,
         stride=(192, 192),
         av_segment_vote=dict(artery=1, vein=2)))
 

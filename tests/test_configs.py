@@ -54,9 +54,11 @@ def test_config_builds(path):
         'classes', DATASETS.get(train_set.type).METAINFO['classes'])
     assert model.decode_head.num_classes == len(classes)
     assert cfg.model.test_cfg.mode == 'slide'
-    if 'img_size' in cfg.model.backbone:  # the ViT's input is the window
+    if 'img_size' in cfg.model.backbone:
+        # the ViT's input is the training crop; testing slides windows of
+        # that size unless the config declares a wider ``test_window``
         assert tuple(cfg.model.test_cfg.crop_size) == tuple(
-            cfg.model.backbone.img_size)
+            cfg.get('test_window', cfg.model.backbone.img_size))
 
 
 def _datasets(loader):
@@ -95,14 +97,16 @@ def test_settings_say_what_runs(path):
     """A config's ``crop_size``, ``fov_diameter`` and ``max_fov_diameter``
     are the values its dicts use (a leaf that changes one re-declares the
     dicts that use it): the training crops, the encoder's input and the
-    sliding window, and every ``ResizeToFOV``."""
+    sliding window (or the config's own ``test_window``), and every
+    ``ResizeToFOV``."""
     cfg = Config.fromfile(path)
     crop = list(cfg.crop_size)
     loaders = [cfg[key] for key in ('train_dataloader', 'val_dataloader',
                                     'test_dataloader')]
     crops = list(_steps(cfg.train_dataloader, 'RandomCrop'))
     assert crops and all(list(c.crop_size) == crop for c in crops)
-    assert list(cfg.model.test_cfg.crop_size) == crop
+    assert list(cfg.model.test_cfg.crop_size) == list(
+        cfg.get('test_window', crop))
     assert list(cfg.model.backbone.img_size) == crop
     resizes = list(_steps([*loaders, cfg.test_pipeline, cfg.tta_pipeline],
                           'ResizeToFOV'))
