@@ -6,9 +6,11 @@ docs/artery_vein.md)::
         --split val --out work_dirs/av_vote/val.csv
 
 Rows: ``pixel`` (the model's own decisions), ``vote`` (one decision per
-segment of the predicted vessel) and ``vote_reach_R`` (the vote also given
-to pixels off the predicted vessel within R photograph pixels of a
-segment, for the ground-truth vessel pixels the model missed).
+segment of the predicted vessel), ``vote_bend_B`` (one decision per vessel:
+segments that continue each other through a junction with a bend of at
+most B degrees, ``av_segment_vote(max_bend=B)``) and ``vote_reach_R`` (the
+vote also given to pixels off the predicted vessel within R photograph
+pixels of a segment, for the ground-truth vessel pixels the model missed).
 """
 import argparse
 import csv
@@ -51,6 +53,7 @@ def main() -> None:
     parser.add_argument('checkpoint')
     parser.add_argument('--data-root', default='data/RITE')
     parser.add_argument('--split', default='val')
+    parser.add_argument('--bends', type=float, nargs='*', default=[20, 30, 45])
     parser.add_argument('--reach', type=float, nargs='*', default=[2, 4])
     parser.add_argument('--out', required=True)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -66,6 +69,11 @@ def main() -> None:
     variants = {
         'pixel': lambda x: x,
         'vote': lambda x: av_segment_vote(x, ARTERY, VEIN),
+        **{
+            f'vote_bend_{b:g}':
+            (lambda x, b=b: av_segment_vote(x, ARTERY, VEIN, max_bend=b))
+            for b in args.bends
+        },
         **{
             f'vote_reach_{r:g}': (lambda x, r=r: vote_with_reach(x, r))
             for r in args.reach

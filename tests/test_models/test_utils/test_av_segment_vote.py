@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from setr_fundus.models.utils import av_segment_vote, vessel_segments
+from setr_fundus.models.utils import (av_segment_vote, straight_continuations,
+                                      vessel_segments)
 
 BACKGROUND, ARTERY, VEIN, CROSSING = range(4)
 
@@ -82,6 +83,62 @@ def test_only_artery_and_vein_swap():
     off = torch.from_numpy(~vessel)
     assert torch.equal(voted[:, off], logits[:, off])
     assert voted.dtype == logits.dtype
+
+
+def _fork(angle: float) -> np.ndarray:
+    """A 3 px wide parent vessel from the left to the centre of a 61x61
+    image, where it forks into two straight branches ``angle`` degrees
+    above and below its own direction."""
+    rows, cols = np.mgrid[:61, :61]
+    vessel = (np.abs(rows - 30) <= 1) & (cols <= 30)
+    for sign in (1, -1):
+        t = np.radians(sign * angle)
+        along = (cols - 30) * np.cos(t) - (rows - 30) * np.sin(t)
+        across = (cols - 30) * np.sin(t) + (rows - 30) * np.cos(t)
+        vessel |= (along >= 0) & (np.abs(across) <= 1.5)
+    return vessel
+
+
+def test_a_crossing_joins_each_vessels_two_arms():
+    vessels = straight_continuations(_cross(), max_bend=30)
+    left, right, top, bottom = (vessels[20, 5], vessels[20, 35],
+                                vessels[5, 20], vessels[35, 20])
+    assert left == right and top == bottom and left != top
+    assert 0 not in (left, top)
+    assert (vessels > 0).sum() == _cross().sum()
+
+
+@pytest.mark.parametrize('angle, max_bend, joined', [(45, 30, 0), (45, 60, 1),
+                                                     (20, 30, 1)])
+def test_a_fork_joins_the_parent_with_one_branch_within_max_bend(
+        angle, max_bend, joined):
+    vessels = straight_continuations(_fork(angle), max_bend=max_bend)
+    rise = round(25 * np.sin(np.radians(angle)))
+    run = round(25 * np.cos(np.radians(angle)))
+    parent = vessels[30, 5]
+    upper, lower = vessels[30 - rise, 30 + run], vessels[30 + rise, 30 + run]
+    assert 0 not in (parent, upper, lower)
+    assert upper != lower  # the branches bend 2 x angle from each other
+    assert (parent == upper) + (parent == lower) == joined
+
+
+def test_a_vessel_votes_across_the_crossing_with_max_bend():
+    """The right arm of a vein leans artery a little; the vein's left arm
+    and the artery crossing it are clear. One vote per segment keeps the
+    right arm artery; joined through the crossing, it is vein."""
+    vessel = _cross()
+    classes = np.where(vessel, VEIN, BACKGROUND)
+    classes[2:39, 19:22] = ARTERY
+    logits = _logits(classes)
+    right = torch.zeros(vessel.shape, dtype=torch.bool)
+    right[19:22, 22:39] = True
+    logits[ARTERY][right], logits[VEIN][right] = 2.0, 1.5
+    by_segment = av_segment_vote(logits, ARTERY, VEIN).argmax(0)
+    by_vessel = av_segment_vote(logits, ARTERY, VEIN, max_bend=30).argmax(0)
+    assert (by_segment[19:22, 26:39] == ARTERY).all()
+    assert (by_vessel[19:22, 26:39] == VEIN).all()
+    assert (by_vessel[2:15, 19:22] == ARTERY).all()
+    assert (by_vessel[26:39, 19:22] == ARTERY).all()
 
 
 def test_the_vote_is_the_mean_log_odds():
