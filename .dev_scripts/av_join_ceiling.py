@@ -6,8 +6,10 @@ each bend (docs/artery_vein.md)::
     python .dev_scripts/av_join_ceiling.py data/RITE/training/av \
         --bends 20 30 45 90
 
-Labels are RITE's colours: artery (255,0,0), vein (0,0,255); crossings and
-uncertain pixels belong to the vessel tree but are not counted.
+Labels are read by the data set's rule for RITE's colours
+(``artery_vein_colours``): crossings, uncertain pixels and the few drawn in
+colours of no class (ignored in training) belong to the vessel tree but are
+not counted.
 """
 import argparse
 import glob
@@ -16,9 +18,10 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
+from setr_fundus.datasets.label_rules import decode_classes, get_label_rule
 from setr_fundus.models.utils import straight_continuations, vessel_segments
 
-ARTERY, VEIN = (255, 0, 0), (0, 0, 255)
+BACKGROUND, ARTERY, VEIN = 0, 1, 2
 
 
 def majority_hits(groups: np.ndarray, artery: np.ndarray,
@@ -43,11 +46,12 @@ def main() -> None:
     paths = sorted(glob.glob(osp.join(args.av_dir, '*.png')))
     if not paths:
         raise FileNotFoundError(f'no *.png labels in {args.av_dir}')
+    rule = get_label_rule('artery_vein_colours')
     for path in paths:
-        rgb = np.asarray(Image.open(path).convert('RGB'))
-        artery = (rgb == ARTERY).all(-1)
-        vein = (rgb == VEIN).all(-1)
-        vessel = rgb.any(-1)
+        classes = decode_classes(
+            np.asarray(Image.open(path).convert('RGB')), rule, path)
+        artery, vein = classes == ARTERY, classes == VEIN
+        vessel = classes != BACKGROUND
         for name, grouping in groupings.items():
             totals[name] += majority_hits(grouping(vessel), artery, vein)
     for name, (hits, typed) in totals.items():
