@@ -8,6 +8,8 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from skimage.measure import label
 from skimage.morphology import skeletonize
 from torch import Tensor
@@ -62,14 +64,8 @@ def straight_continuations(vessel: np.ndarray,
         labels of joined segments are equal.
     """
     pieces, zone = _skeleton_pieces(vessel)
-    roots = np.arange(pieces.max() + 1)
-
-    def root(i: int) -> int:
-        while roots[i] != i:
-            i = roots[i]
-        return i
-
     cos_limit = -np.cos(np.radians(max_bend))
+    links = []
     for arms in _junction_arms(pieces, zone, vessel):
         pairs = sorted((float(a @ b), s, t)
                        for (s, a), (t, b) in combinations(arms, 2))
@@ -79,9 +75,15 @@ def straight_continuations(vessel: np.ndarray,
                 break
             if s not in joined and t not in joined:
                 joined |= {s, t}
-                roots[root(s)] = root(t)
-    roots = np.array([root(i) for i in range(roots.size)])
-    return _grow_to_vessel(roots[pieces], vessel)
+                links.append((s, t))
+    size = pieces.max() + 1
+    rows, cols = zip(*links) if links else ((), ())
+    _, vessels = connected_components(
+        coo_matrix((np.ones(len(links)), (rows, cols)), shape=(size, size)),
+        directed=False)
+    # component labels from 1, background (piece 0) kept at 0
+    vessels = np.where(np.arange(size) == 0, 0, vessels + 1)
+    return _grow_to_vessel(vessels[pieces], vessel)
 
 
 def _skeleton_pieces(vessel: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
