@@ -56,9 +56,9 @@ def test_config_builds(path):
     assert cfg.model.test_cfg.mode == 'slide'
     if 'img_size' in cfg.model.backbone:
         # the ViT's input is the training crop; testing slides windows of
-        # that size unless the config declares a wider ``test_window``
+        # that size
         assert tuple(cfg.model.test_cfg.crop_size) == tuple(
-            cfg.get('test_window', cfg.model.backbone.img_size))
+            cfg.model.backbone.img_size)
 
 
 def _datasets(loader):
@@ -97,7 +97,7 @@ def test_settings_say_what_runs(path):
     """A config's ``crop_size``, ``fov_diameter`` and ``max_fov_diameter``
     are the values its dicts use (a leaf that changes one re-declares the
     dicts that use it): the training crops, the encoder's input and the
-    sliding window (or the config's own ``test_window``), and every
+    sliding window, and every
     ``ResizeToFOV``."""
     cfg = Config.fromfile(path)
     crop = list(cfg.crop_size)
@@ -105,8 +105,7 @@ def test_settings_say_what_runs(path):
                                     'test_dataloader')]
     crops = list(_steps(cfg.train_dataloader, 'RandomCrop'))
     assert crops and all(list(c.crop_size) == crop for c in crops)
-    assert list(cfg.model.test_cfg.crop_size) == list(
-        cfg.get('test_window', crop))
+    assert list(cfg.model.test_cfg.crop_size) == crop
     assert list(cfg.model.backbone.img_size) == crop
     resizes = list(_steps([*loaders, cfg.test_pipeline, cfg.tta_pipeline],
                           'ResizeToFOV'))
