@@ -1,3 +1,4 @@
+from .class_mean_dice_loss import ClassMeanDiceLoss
 from .soft_cldice_loss import SoftClDiceLoss
 
-__all__ = ['SoftClDiceLoss']
+__all__ = ['ClassMeanDiceLoss', 'SoftClDiceLoss']
