@@ -35,7 +35,10 @@ class ClassMeanDiceLoss(DiceLoss):
                             num_classes + 1)[..., :num_classes]
         one_hot = one_hot.permute(0, 3, 1, 2)
         if self.activate:
-            pred = pred.sigmoid() if self.use_sigmoid else pred.softmax(1)
+            if self.use_sigmoid:
+                pred = pred.sigmoid()
+            elif num_classes != 1:  # as DiceLoss: no softmax of 1 channel
+                pred = pred.softmax(dim=1)
         reduction = reduction_override or self.reduction
         kept = [c for c in range(num_classes) if c != self.ignore_index]
         losses = [

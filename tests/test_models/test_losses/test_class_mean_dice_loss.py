@@ -56,3 +56,17 @@ def test_ignored_labels_are_background_in_every_class():
                              ignore_index=0, loss_weight=3.0)
     assert loss(logits_of(prediction), label).item() == pytest.approx(
         0, abs=1e-3)
+
+
+@pytest.mark.parametrize('channels, kwargs', [
+    (2, dict(use_sigmoid=False, ignore_index=0)),
+    (1, dict(use_sigmoid=True)),
+])
+def test_one_kept_class_is_mmseg_dice(channels, kwargs):
+    # with a single class kept, the mean over classes is DiceLoss itself
+    torch.manual_seed(0)
+    logits = torch.randn(2, channels, 16, 16)
+    label = torch.randint(0, 2, (2, 16, 16))
+    expected = DiceLoss(naive_dice=True, **kwargs)(logits, label)
+    assert ClassMeanDiceLoss(naive_dice=True, **kwargs)(
+        logits, label).item() == pytest.approx(expected.item(), rel=1e-5)
