@@ -1,9 +1,8 @@
 """mmseg's Dice loss taken per class and averaged (macro Dice)."""
 from typing import Optional
 
-import torch.nn.functional as F
 from mmseg.models.losses import DiceLoss
-from mmseg.models.losses.dice_loss import dice_loss
+from mmseg.models.losses.dice_loss import _expand_onehot_labels_dice, dice_loss
 from mmseg.registry import MODELS
 from torch import Tensor
 
@@ -31,9 +30,7 @@ class ClassMeanDiceLoss(DiceLoss):
                 **kwargs) -> Tensor:
         """Mean over the kept classes of their Dice losses."""
         num_classes = pred.shape[1]
-        one_hot = F.one_hot(target.clamp(0, num_classes),
-                            num_classes + 1)[..., :num_classes]
-        one_hot = one_hot.permute(0, 3, 1, 2)
+        one_hot = _expand_onehot_labels_dice(pred, target)
         if self.activate:
             if self.use_sigmoid:
                 pred = pred.sigmoid()
