@@ -114,6 +114,21 @@ def test_settings_say_what_runs(path):
     assert {r.max_fov_diameter for r in resizes} == {cfg.max_fov_diameter}
 
 
+@pytest.mark.parametrize('path', FOV_CONFIGS, ids=osp.basename)
+def test_colours_are_standardised_alike_in_every_pipeline(path):
+    """A config that standardises colours (``StandardizeFOVColour``) does
+    it once and the same way in training, validation, testing, ``--tta``
+    and ``tools/infer.py`` (``test_pipeline``)."""
+    cfg = Config.fromfile(path)
+    found = [
+        list(_steps(cfg[key], 'StandardizeFOVColour'))
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                    'test_pipeline', 'tta_pipeline')
+    ]
+    assert len(found[0]) <= 1
+    assert all(steps == found[0] for steps in found)
+
+
 def test_frozen_config_contract():
     cfg = Config.fromfile(
         osp.join(CONFIG_DIR, 'setr_mla_vitb16_frozen_fundus.py'))
