@@ -227,3 +227,29 @@ def test_av_segment_vote_of_the_config_reaches_inference(
 
     assert mixed_segments(pixel_map) > 0
     assert mixed_segments(voted_map) == 0
+
+
+def test_the_av_config_standardises_colours_before_the_model(tmp_path):
+    """``quickstart_av.py``'s test pipeline (``tools/infer.py``'s) maps the
+    photograph's FOV to one colour mean and spread: a darker, flatter
+    exposure of the same retina reaches the model as (nearly) the same
+    input, and both get a prediction."""
+    config = osp.join(osp.dirname(__file__), '..', '..', 'configs',
+                      'quickstart_av.py')
+    cfg = Config.fromfile(config)
+    path = str(tmp_path / 'av.pth')
+    classes = ('background', 'artery', 'vein', 'crossing/uncertain')
+    torch.save(
+        dict(
+            state_dict=random_model(cfg).state_dict(),
+            meta=dict(dataset_meta=dict(classes=classes))), path)
+    seg = VesselSegmenter(config, path)
+    img, _, fov = generate_fundus(6, (90, 86))
+    darker = np.rint(img * 0.6 + np.float32([4, 8, 16])).astype(np.uint8)
+    darker[fov == 0] = img[fov == 0]  # the same surround
+    bright = seg.prepare(img)['inputs'].float()
+    dark = seg.prepare(darker)['inputs'].float()
+    assert np.abs(img.astype(float) - darker)[fov > 0].mean() > 15
+    assert (bright - dark).abs().mean() < 1
+    probs, class_map = seg.predict(darker)
+    assert probs.shape == (4, 90, 86) and class_map.shape == (90, 86)
