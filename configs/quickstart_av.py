@@ -88,13 +88,7 @@ model = dict(
         spatial_channels=spatial_channels,
         num_classes=4,
         loss_decode=[
-            dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            dict(
-                type='DiceLoss',
-                use_sigmoid=False,
-                naive_dice=True,
-                ignore_index=0,
-                loss_weight=3.0),
+            *_base_.model.decode_head.loss_decode,
             dict(type='ArteryVeinLoss', loss_weight=1.0),
         ]),
     test_cfg=dict(
