@@ -29,31 +29,14 @@ test_evaluator = val_evaluator
 # docs/artery_vein.md). The encoder's input is the crop, as in every
 # config.
 crop_size = (256, 256)
-# colours: every photograph's field of view mapped to one mean and spread
-# per channel (BGR; the average of RITE's training photographs 21-36), in
-# every pipeline right after loading, so that an artery is told from a
-# vein by its contrast with the photograph's other vessels rather than by
-# the photograph's exposure. With the ArteryVeinLoss below: held-out
+# colours: quickstart_drive's standardisation of every photograph's field
+# of view (in its pipelines); with the ArteryVeinLoss below: held-out
 # Acc_AV 86.58 against 80.77 and 83.06 for two runs without either
 # (docs/artery_vein.md, "Colours standardised and a loss on the A/V
 # decision")
-standardize_colour = dict(
-    type='StandardizeFOVColour', mean=[57, 98, 187], std=[11, 21, 34])
 train_pipeline = [
-    dict(step, transforms=[*step['transforms'], standardize_colour])
-    if step['type'] == 'CachedLoad' else
     dict(step, crop_size=crop_size) if step['type'] == 'RandomCrop' else step
     for step in _base_.train_pipeline
-]
-test_pipeline = [
-    s for step in _base_.test_pipeline for s in (
-        [step, standardize_colour]
-        if step['type'] == 'LoadFundusAnnotations' else [step])
-]
-tta_pipeline = [
-    s for step in _base_.tta_pipeline for s in (
-        [step, standardize_colour]
-        if step['type'] == 'LoadFundusAnnotations' else [step])
 ]
 train_dataloader = dict(
     batch_size=2,
@@ -62,11 +45,9 @@ train_dataloader = dict(
         dataset=dict(
             type=dataset_type, data_root=data_root, pipeline=train_pipeline)))
 val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type, data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type, data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root))
 train_cfg = dict(max_epochs=270, val_interval=25)
 
 # the spatial path these figures were measured with (8 channels at full

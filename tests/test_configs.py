@@ -117,14 +117,16 @@ def test_settings_say_what_runs(path):
 @pytest.mark.parametrize('path', FOV_CONFIGS, ids=osp.basename)
 def test_colours_are_standardised_alike_in_every_pipeline(path):
     """A config that standardises colours (``StandardizeFOVColour``) does
-    it once and the same way in training, validation, testing, ``--tta``
-    and ``tools/infer.py`` (``test_pipeline``)."""
+    it once and the same way in every pipeline: training, validation and
+    testing of each of its sets, ``--tta`` and ``tools/infer.py``
+    (``test_pipeline``)."""
     cfg = Config.fromfile(path)
-    found = [
-        list(_steps(cfg[key], 'StandardizeFOVColour'))
-        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
-                    'test_pipeline', 'tta_pipeline')
+    pipelines = [cfg.test_pipeline, cfg.tta_pipeline] + [
+        dataset.pipeline for key in ('train_dataloader', 'val_dataloader',
+                                     'test_dataloader')
+        for dataset in _datasets(cfg[key])
     ]
+    found = [list(_steps(p, 'StandardizeFOVColour')) for p in pipelines]
     assert len(found[0]) <= 1
     assert all(steps == found[0] for steps in found)
 

@@ -229,16 +229,20 @@ def test_av_segment_vote_of_the_config_reaches_inference(
     assert mixed_segments(voted_map) == 0
 
 
-def test_the_av_config_standardises_colours_before_the_model(tmp_path):
-    """``quickstart_av.py``'s test pipeline (``tools/infer.py``'s) maps the
+@pytest.mark.parametrize('name, classes', [
+    ('quickstart_drive.py', ('background', 'vessel')),
+    ('quickstart_av.py',
+     ('background', 'artery', 'vein', 'crossing/uncertain')),
+])
+def test_quickstart_configs_standardise_colours_before_the_model(
+        tmp_path, name, classes):
+    """The quickstart configs' test pipeline (``tools/infer.py``'s) maps the
     photograph's FOV to one colour mean and spread: a darker, flatter
     exposure of the same retina reaches the model as (nearly) the same
     input, and both get a prediction."""
-    config = osp.join(osp.dirname(__file__), '..', '..', 'configs',
-                      'quickstart_av.py')
+    config = osp.join(osp.dirname(__file__), '..', '..', 'configs', name)
     cfg = Config.fromfile(config)
-    path = str(tmp_path / 'av.pth')
-    classes = ('background', 'artery', 'vein', 'crossing/uncertain')
+    path = str(tmp_path / 'model.pth')
     torch.save(
         dict(
             state_dict=random_model(cfg).state_dict(),
@@ -252,4 +256,5 @@ def test_the_av_config_standardises_colours_before_the_model(tmp_path):
     assert np.abs(img.astype(float) - darker)[fov > 0].mean() > 15
     assert (bright - dark).abs().mean() < 1
     probs, class_map = seg.predict(darker)
-    assert probs.shape == (4, 90, 86) and class_map.shape == (90, 86)
+    assert probs.shape == (len(classes), 90, 86)
+    assert class_map.shape == (90, 86)
