@@ -22,7 +22,8 @@ custom_imports = dict(imports=['setr_fundus'], allow_failed_imports=False)
 # training crops, the encoder's input and the sliding windows
 crop_size = (128, 128)
 # colours: every photograph's field of view mapped to one mean and spread
-# per channel (BGR; the average of DRIVE's training photographs 21-36), in
+# per channel (BGR; the average of DRIVE's training photographs 21-36,
+# python .dev_scripts/fov_colour_stats.py configs/quickstart_drive.py), in
 # every pipeline right after loading, so that another camera's photographs
 # reach the model in the colours it trained on (CHASE_DB1, never trained
 # on: test Dice 71.11 -> 73.02, docs/cameras.md)
