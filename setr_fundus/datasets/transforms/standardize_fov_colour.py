@@ -1,6 +1,7 @@
 """StandardizeFOVColour: one colour mean and spread for every photograph."""
 from typing import Sequence
 
+import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
@@ -42,20 +43,24 @@ class StandardizeFOVColour(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Standardise ``results['img']`` inside its FOV (uint8 out)."""
-        img = results['img']
+        img = np.ascontiguousarray(results['img'])
         fov = results.get('gt_fov_mask')
         if fov is None or fov.shape != img.shape[:2]:
             fov = derive_fov(img)
-        inside = fov > 0
+        inside = (fov > 0).astype(np.uint8)
         if not inside.any():
             raise ValueError(
                 f'{results.get("img_path")}: no field of view to '
                 'standardise the colours of (empty FOV mask)')
-        pixels = img[inside].astype(np.float32)
-        own_std = np.maximum(pixels.std(axis=0), 1e-3)
-        pixels = (pixels - pixels.mean(axis=0)) / own_std * self.std
+        own_mean, own_std = cv2.meanStdDev(img, mask=inside)
+        # the same affine map for every pixel of a channel: a lookup table
+        # of its 256 levels, applied to the FOV's pixels only
+        levels = np.arange(256, dtype=np.float64)[:, None]
+        table = (levels - own_mean.T) / np.maximum(own_std.T, 1e-3)
+        table = np.clip(np.rint(table * self.std + self.mean), 0, 255)
+        mapped = cv2.LUT(img, table.astype(np.uint8)[:, None, :])
         img = img.copy()
-        img[inside] = np.clip(np.rint(pixels + self.mean), 0, 255)
+        cv2.copyTo(mapped, inside, img)
         results['img'] = img
         return results
 
