@@ -2,7 +2,7 @@
 # recipe trained on the vessel widths of a high-resolution camera too
 # (HRF's photographs are segmented, and so trained, at a 1620 px field of
 # view: docs/scale.md). Each set 3 times an epoch, 188 epochs; HRF's
-# large photographs are resampled for every crop: 54 min on a 2-core CPU,
+# large photographs are resampled for every crop: 50 min on a 2-core CPU,
 # four times quickstart_multi. The last 20 % of each set's training part
 # validate; HRF's test part is not used here.
 #   python tools/train.py configs/quickstart_multi_hrf.py
