@@ -59,9 +59,8 @@ class StandardizeFOVColour(BaseTransform):
         table = (levels - own_mean.T) / np.maximum(own_std.T, 1e-3)
         table = np.clip(np.rint(table * self.std + self.mean), 0, 255)
         mapped = cv2.LUT(img, table.astype(np.uint8)[:, None, :])
-        img = img.copy()
-        cv2.copyTo(mapped, inside, img)
-        results['img'] = img
+        cv2.copyTo(img, 1 - inside, mapped)  # the surround as it was
+        results['img'] = mapped
         return results
 
     def __repr__(self) -> str:
