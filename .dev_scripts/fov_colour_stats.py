@@ -1,8 +1,9 @@
 """The colour statistics ``StandardizeFOVColour`` maps every photograph to:
 per channel (BGR), the mean over a split's photographs of their FOV means
-and FOV standard deviations (docs/artery_vein.md)::
+and FOV standard deviations, taken as the transform takes them
+(docs/artery_vein.md)::
 
-    python .dev_scripts/fov_colour_stats.py configs/quickstart_av.py
+    python .dev_scripts/fov_colour_stats.py configs/quickstart_drive.py
 
 The photographs and FOV masks are the training loader's set (its split and
 hold-out), loaded by mmcv's ``LoadImageFromFile`` and
@@ -16,6 +17,8 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 
 import setr_fundus  # noqa: F401
+from setr_fundus.datasets.transforms.standardize_fov_colour import \
+    fov_colour_stats
 
 
 def main() -> None:
@@ -33,9 +36,9 @@ def main() -> None:
     means, stds = [], []
     for index in range(len(dataset)):
         sample = dataset[index]
-        pixels = sample['img'][sample['gt_fov_mask'] > 0].astype(np.float64)
-        means.append(pixels.mean(axis=0))
-        stds.append(pixels.std(axis=0))
+        mean, std = fov_colour_stats(sample['img'], sample['gt_fov_mask'])
+        means.append(mean)
+        stds.append(std)
     print(f'{len(dataset)} photographs ({dataset_cfg.split} split)')
     print('FOV mean (BGR):', np.round(np.mean(means, axis=0), 1),
           'between photographs sd', np.round(np.std(means, axis=0), 1))

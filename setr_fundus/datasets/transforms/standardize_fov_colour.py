@@ -1,5 +1,5 @@
 """StandardizeFOVColour: one colour mean and spread for every photograph."""
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -7,6 +7,15 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from ..fov_geometry import derive_fov
+
+
+def fov_colour_stats(img: np.ndarray,
+                     fov: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel of ``img`` over the
+    pixels where ``fov`` > 0, exactly (float64), each of shape (C,)."""
+    mean, std = cv2.meanStdDev(
+        np.ascontiguousarray(img), mask=(fov > 0).astype(np.uint8))
+    return mean.ravel(), std.ravel()
 
 
 @TRANSFORMS.register_module()
@@ -52,11 +61,11 @@ class StandardizeFOVColour(BaseTransform):
             raise ValueError(
                 f'{results.get("img_path")}: no field of view to '
                 'standardise the colours of (empty FOV mask)')
-        own_mean, own_std = cv2.meanStdDev(img, mask=inside)
+        own_mean, own_std = fov_colour_stats(img, inside)
         # the same affine map for every pixel of a channel: a lookup table
         # of its 256 levels, applied to the FOV's pixels only
         levels = np.arange(256, dtype=np.float64)[:, None]
-        table = (levels - own_mean.T) / np.maximum(own_std.T, 1e-3)
+        table = (levels - own_mean) / np.maximum(own_std, 1e-3)
         table = np.clip(np.rint(table * self.std + self.mean), 0, 255)
         mapped = cv2.LUT(img, table.astype(np.uint8)[:, None, :])
         cv2.copyTo(img, 1 - inside, mapped)  # the surround as it was
