@@ -1,11 +1,13 @@
 """Vessel calibre in the units a study reports: pixels of the map,
 normalised pixels (a 540 px field of view) and micrometres."""
 import math
+import numbers
 from typing import Optional
 
-from .vessel_morphology import RETINA_UM_PER_DEGREE
-
 NORMALISED_FOV_DIAMETER = 540.0
+# retina per degree of field angle near the optic axis (Drasdo & Fowler,
+# Br J Ophthalmol 1974); a linear approximation for wide fields
+RETINA_UM_PER_DEGREE = 288.0
 
 
 def normalised_px(length_px: float,
@@ -59,7 +61,8 @@ def micrometres_per_px(fov_diameter_px: float,
     given = (('um_per_px', um_per_px), ('field_angle', field_angle),
              ('fov_diameter_px', fov_diameter_px))
     for name, value in given:
-        if value is not None and not (math.isfinite(value) and value > 0):
+        if value is not None and not (isinstance(value, numbers.Real)
+                                      and math.isfinite(value) and value > 0):
             raise ValueError(f'micrometres_per_px needs {name} > 0, got '
                              f'{value!r}')
     if um_per_px is not None:

@@ -8,13 +8,12 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ..datasets.fov_geometry import FOVCircle, fit_fov_circle
-from .morphology_ops import box_counting_dimension, resample_binary
+from .calibre_units import micrometres_per_px
+from .fov_frame import fov_frame
+from .morphology_ops import box_counting_dimension
 from .skeleton_graph import fill_small_holes, graph_features, pruned_skeleton
 from .vessel_calibre import measure_segments
 
-# retina per degree of field angle near the optic axis (Drasdo & Fowler,
-# Br J Ophthalmol 1974); a linear approximation for wide fields
-RETINA_UM_PER_DEGREE = 288.0
 FEATURES = ('fov_diameter_px', 'fov_fitted', 'scale', 'density',
             'fractal_dimension', 'fractal_dimension_skeleton',
             'skeleton_length', 'segments', 'branch_points', 'end_points',
@@ -93,7 +92,8 @@ class VesselMorphology:
             features. Defaults to None.
         field_angle (float, optional): The camera's field of view in
             degrees across the FOV circle, an alternative to ``um_per_px``
-            (``RETINA_UM_PER_DEGREE`` um of retina per degree).
+            (``calibre_units.RETINA_UM_PER_DEGREE`` um of retina per
+            degree).
             Defaults to None.
     """
 
@@ -131,15 +131,10 @@ class VesselMorphology:
         if not isinstance(num_widest, int) or num_widest < 1:
             raise ValueError('VesselMorphology num_widest must be an int >= '
                              f'1, got {num_widest!r}')
-        if um_per_px is not None and field_angle is not None:
-            raise ValueError('VesselMorphology takes um_per_px or '
-                             'field_angle, not both')
-        for key, value in (('um_per_px', um_per_px), ('field_angle',
-                                                      field_angle)):
-            if value is not None and not (isinstance(value, (int, float))
-                                          and value > 0):
-                raise ValueError(f'VesselMorphology {key} must be a number '
-                                 f'> 0, got {value!r}')
+        try:
+            micrometres_per_px(float(fov_diameter), um_per_px, field_angle)
+        except ValueError as error:
+            raise ValueError(f'VesselMorphology: {error}') from error
         self.fov_diameter = fov_diameter
         self.box_sizes = box_sizes
         self.hole_area = hole_area
@@ -222,8 +217,9 @@ class VesselMorphology:
             yy, xx = np.ogrid[:h, :w]
             fov = ((xx - circle.cx)**2 + (yy - circle.cy)**2
                    <= (circle.diameter / 2)**2)
-        vessel_n, fov_n, scale, corner = self._normalise(
-            vessel.astype(bool), fov, circle)
+        (vessel_n, fov_n), scale, corner = fov_frame(
+            ((vessel.astype(bool), True), (fov, False)), circle,
+            self.fov_diameter)
         if not fov_n.any():
             raise ValueError(f'{what}: the field of view is empty; expected '
                              'a FOV mask with pixels inside the FOV > 0')
@@ -278,39 +274,11 @@ class VesselMorphology:
             caliber_widest=float(widest.mean()) if calibres else nan
         ), np.concatenate(points) if points else np.zeros((0, 3))
 
-    def _normalise(
-        self, vessel: np.ndarray, fov: np.ndarray, circle: FOVCircle
-    ) -> Tuple[np.ndarray, np.ndarray, float, Tuple[int, int]]:
-        """Rescale to the normalised FOV diameter, cut the square around
-        the circle (zeros outside the image); returns the scale and the
-        square's corner (row, col) in the rescaled mask too."""
-        h, w = vessel.shape
-        scale = self.fov_diameter / circle.diameter
-        size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
-        centre = circle.scaled(scale)
-        side = self.fov_diameter
-        x0 = int(round(centre.cx - (side - 1) / 2))
-        y0 = int(round(centre.cy - (side - 1) / 2))
-        maps = []
-        for array, thin in ((vessel, True), (fov, False)):
-            resized = resample_binary(array, size, keep_lines=thin)
-            square = np.zeros((side, side), bool)
-            ys, xs = max(y0, 0), max(x0, 0)
-            ye = min(y0 + side, resized.shape[0])
-            xe = min(x0 + side, resized.shape[1])
-            if ye > ys and xe > xs:
-                square[ys - y0:ye - y0, xs - x0:xe - x0] = resized[ys:ye,
-                                                                   xs:xe]
-            maps.append(square)
-        return maps[0], maps[1], float(scale), (y0, x0)
-
     def _micrometres(self, features: Dict[str, float]) -> Dict[str, float]:
         """The micrometre features of the normalised pixel ones."""
-        if self.um_per_px is not None:
-            um_per_px = self.um_per_px / features['scale']
-        else:
-            um_per_px = (
-                self.field_angle * RETINA_UM_PER_DEGREE / self.fov_diameter)
+        um_per_px = micrometres_per_px(features['fov_diameter_px'],
+                                       self.um_per_px,
+                                       self.field_angle) / features['scale']
         return dict(
             um_per_px=um_per_px,
             skeleton_length_mm=features['skeleton_length'] * um_per_px / 1e3,
