@@ -30,7 +30,7 @@ def test_the_fov_fills_the_square_at_the_set_diameter():
 def test_a_circle_past_the_image_edge_is_padded_with_zeros():
     circle = FOVCircle(40.0, 50.0, 100.0, True)  # left half outside
     fov = _disc((100, 100), circle.cx, circle.cy, circle.diameter)
-    (fov_n, ), scale, (row, col) = fov_frame(((fov, False), ), circle, 100)
+    (fov_n, ), scale, (_, col) = fov_frame(((fov, False), ), circle, 100)
     assert scale == pytest.approx(1.0)
     assert col == -10
     assert not fov_n[:, :10].any()
