@@ -161,13 +161,15 @@ def av_segment_vote(seg_logits: Tensor,
             vote. Defaults to None: one vote per segment.
 
     Returns:
-        Tensor: New logits, same shape, dtype and device.
+        Tensor: New logits, same shape, dtype and device; ``seg_logits``
+        itself is left unchanged.
     """
     if seg_logits.dim() != 3 or max(artery, vein) >= seg_logits.shape[0]:
         raise ValueError(
             f'av_segment_vote needs (C, H, W) logits with channels artery='
             f'{artery} and vein={vein}, got shape {tuple(seg_logits.shape)}')
-    logits = seg_logits.detach().float().cpu().numpy()
+    # a copy: on the CPU, numpy() would share the caller's memory
+    logits = seg_logits.detach().float().cpu().numpy().copy()
     vessel = logits.argmax(axis=0) != 0
     segments = (vessel_segments(vessel) if max_bend is None else
                 straight_continuations(vessel, max_bend))

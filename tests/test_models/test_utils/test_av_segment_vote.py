@@ -153,6 +153,17 @@ def test_the_vote_is_the_mean_log_odds():
     torch.testing.assert_close(diff, torch.full_like(diff, mean))
 
 
+def test_the_given_logits_are_left_unchanged():
+    vessel = np.zeros((9, 30), bool)
+    vessel[3:6, 2:28] = True
+    logits = _logits(np.where(vessel, ARTERY, BACKGROUND))
+    logits[VEIN][3:6, 2:10] = 4.0
+    given = logits.clone()
+    voted = av_segment_vote(logits, artery=ARTERY, vein=VEIN)
+    assert not torch.equal(voted, given)
+    torch.testing.assert_close(logits, given, rtol=0, atol=0)
+
+
 @pytest.mark.parametrize('shape, artery, vein', [((2, 5, 5), 1, 2),
                                                  ((4, 5), 1, 2)])
 def test_bad_logits_are_named(shape, artery, vein):
